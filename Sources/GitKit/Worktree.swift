@@ -1,0 +1,144 @@
+import CGit2
+import Foundation
+
+/// A linked worktree of a bare mirror, checked out on a branch, made and removed with libgit2
+/// (so no git hooks of the consumer run). Ordinary git sees it in `git worktree list`.
+public struct Worktree: Hashable, Sendable {
+    /// The worktree's name inside the mirror (`<git-dir>/worktrees/<name>`).
+    public var name: String
+    /// Where the files are checked out.
+    public var path: String
+    public var branch: String
+
+    /// Creates (or resets) `branch` at `base` and checks it out into a new worktree at `path`.
+    /// A stale worktree of the same name (its folder gone, say after a crash) is pruned first.
+    public static func add(
+        to repository: Repository, name: String, path: String, branch: String, at base: ObjectID
+    ) throws(GitError) -> Worktree {
+        if try repository.config("extensions.worktreeConfig") == "true" {
+            throw GitError(
+                operation: "add worktree", repository: repository.path,
+                message: "the repository sets extensions.worktreeConfig, which libgit2 1.5 cannot add worktrees to")
+        }
+        try prune(in: repository, named: name)
+        try repository.setReference(branch, to: base, message: "skein: branch from \(base.short)")
+        var reference: OpaquePointer?
+        try check("add worktree", repository.path) { git_reference_lookup(&reference, repository.handle, branch) }
+        defer { git_reference_free(reference) }
+        var options = git_worktree_add_options()
+        git_worktree_add_options_init(&options, UInt32(GIT_WORKTREE_ADD_OPTIONS_VERSION))
+        options.ref = reference
+        options.checkout_options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
+        var worktree: OpaquePointer?
+        try check("add worktree \(name)", repository.path) {
+            git_worktree_add(&worktree, repository.handle, name, path, &options)
+        }
+        git_worktree_free(worktree)
+        return Worktree(name: name, path: path, branch: branch)
+    }
+
+    /// Removes the worktree's files and its administrative entry; the branch stays.
+    public func remove(from repository: Repository) throws(GitError) {
+        try Worktree.prune(in: repository, named: name, force: true)
+        if FileManager.default.fileExists(atPath: path) { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// Names of the repository's linked worktrees.
+    public static func names(in repository: Repository) throws(GitError) -> [String] {
+        var list = git_strarray()
+        try check("list worktrees", repository.path) { git_worktree_list(&list, repository.handle) }
+        defer { git_strarray_dispose(&list) }
+        return (0..<list.count).compactMap { list.strings[$0].map { String(cString: $0) } }
+    }
+
+    /// Prunes worktrees whose folders are gone (left by a crash). Returns their names.
+    @discardableResult
+    public static func pruneStale(in repository: Repository) throws(GitError) -> [String] {
+        var pruned: [String] = []
+        for name in try names(in: repository) {
+            var worktree: OpaquePointer?
+            guard git_worktree_lookup(&worktree, repository.handle, name) == 0 else { continue }
+            defer { git_worktree_free(worktree) }
+            if git_worktree_validate(worktree) != 0 {
+                try prune(in: repository, named: name)
+                pruned.append(name)
+            }
+        }
+        return pruned
+    }
+
+    static func prune(in repository: Repository, named name: String, force: Bool = false) throws(GitError) {
+        var worktree: OpaquePointer?
+        let status = git_worktree_lookup(&worktree, repository.handle, name)
+        if status == GIT_ENOTFOUND.rawValue { return }
+        if status < 0 { throw lastError("look up worktree \(name)", repository.path, code: status) }
+        defer { git_worktree_free(worktree) }
+        var options = git_worktree_prune_options()
+        git_worktree_prune_options_init(&options, UInt32(GIT_WORKTREE_PRUNE_OPTIONS_VERSION))
+        options.flags = GIT_WORKTREE_PRUNE_VALID.rawValue | GIT_WORKTREE_PRUNE_LOCKED.rawValue
+            | GIT_WORKTREE_PRUNE_WORKING_TREE.rawValue
+        if !force, git_worktree_validate(worktree) == 0 { options.flags = 0 }
+        if git_worktree_is_prunable(worktree, &options) == 1 || force {
+            try check("prune worktree \(name)", repository.path) { git_worktree_prune(worktree, &options) }
+        }
+    }
+}
+
+extension Repository {
+    /// Stages every change of the working tree (new, modified and deleted files, honouring
+    /// .gitignore) and writes the index. Returns the resulting tree.
+    public func stageAll() throws(GitError) -> ObjectID {
+        var index: OpaquePointer?
+        try check("open index", path) { git_repository_index(&index, handle) }
+        defer { git_index_free(index) }
+        try withStringArray(["*"]) { (paths) throws(GitError) in
+            try check("stage files", path) { git_index_add_all(index, &paths, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil) }
+            try check("stage deletions", path) { git_index_update_all(index, &paths, nil, nil) }
+        }
+        try check("write index", path) { git_index_write(index) }
+        var tree = git_oid()
+        try check("write tree", path) { git_index_write_tree(&tree, index) }
+        return ObjectID(tree)
+    }
+
+    /// Stages the named paths (relative to the worktree root): existing files are added,
+    /// missing ones removed. Returns the resulting tree.
+    public func stage(_ paths: [String]) throws(GitError) -> ObjectID {
+        var index: OpaquePointer?
+        try check("open index", path) { git_repository_index(&index, handle) }
+        defer { git_index_free(index) }
+        let root = workingDirectory ?? path
+        for relative in paths {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent(relative), isDirectory: &isDirectory)
+            if exists {
+                try check("stage \(relative)", path) { git_index_add_bypath(index, relative) }
+            } else {
+                try check("unstage \(relative)", path) { git_index_remove_bypath(index, relative) }
+            }
+        }
+        try check("write index", path) { git_index_write(index) }
+        var tree = git_oid()
+        try check("write tree", path) { git_index_write_tree(&tree, index) }
+        return ObjectID(tree)
+    }
+
+    /// The tree that reverting `commit` on top of `onto` gives, or an error if it conflicts.
+    public func revertTree(of commit: ObjectID, onto: ObjectID) throws(GitError) -> ObjectID {
+        var revertOid = commit.raw, ontoOid = onto.raw
+        var revertCommit: OpaquePointer?, ontoCommit: OpaquePointer?
+        try check("read commit", path) { git_commit_lookup(&revertCommit, handle, &revertOid) }
+        defer { git_commit_free(revertCommit) }
+        try check("read commit", path) { git_commit_lookup(&ontoCommit, handle, &ontoOid) }
+        defer { git_commit_free(ontoCommit) }
+        var index: OpaquePointer?
+        try check("revert \(commit.short)", path) { git_revert_commit(&index, handle, revertCommit, ontoCommit, 0, nil) }
+        defer { git_index_free(index) }
+        if git_index_has_conflicts(index) == 1 {
+            throw GitError(operation: "revert \(commit.short)", repository: path, message: "the revert conflicts with later changes")
+        }
+        var tree = git_oid()
+        try check("write tree", path) { git_index_write_tree_to(&tree, index, handle) }
+        return ObjectID(tree)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GitKit
+import SkeinBasics
+
+/// The git-notes ledger of a mirror: `refs/notes/skein`, one JSON object per line per note.
+///
+/// Lines are only ever appended. Two ledgers merge by taking, for each annotated commit, the
+/// sorted union of both notes' lines (what `git notes merge -s cat_sort_uniq` does), recorded
+/// as a merge commit so either side fast-forwards to it.
+public struct Ledger {
+    public static let notesRef = "refs/notes/skein"
+    /// Cached test results per base commit (one line per test command), kept out of the
+    /// outcome ledger so its lines stay outcomes only.
+    public static let baselineRef = "refs/notes/skein-baseline"
+
+    let repository: Repository
+    let signature: Signature
+    let ref: String
+
+    public init(repository: Repository, signature: Signature = .skein, ref: String = Ledger.notesRef) {
+        self.repository = repository
+        self.signature = signature
+        self.ref = ref
+    }
+
+    /// Entries of the note on `commit`, in line order.
+    public func entries(on commit: ObjectID) throws(GitError) -> [LedgerEntry] {
+        ledgerEntries(in: try repository.note(on: commit, ref: ref) ?? "")
+    }
+
+    /// Appends a line to the note on `commit` (creating the note). History is kept.
+    public func append(_ entry: LedgerEntry, on commit: ObjectID) throws(GitError) {
+        try appendLine(entry.line, on: commit)
+    }
+
+    /// Appends a raw JSON line (used for the baseline cache).
+    public func appendLine(_ line: String, on commit: ObjectID) throws(GitError) {
+        var text = try repository.note(on: commit, ref: ref) ?? ""
+        if !text.isEmpty, !text.hasSuffix("\n") { text += "\n" }
+        text += line + "\n"
+        try repository.setNote(text, on: commit, ref: ref, by: signature)
+    }
+
+    /// Every entry of the ledger with the commit its note is on.
+    public func allEntries() throws(GitError) -> [(commit: ObjectID, entry: LedgerEntry)] {
+        var result: [(ObjectID, LedgerEntry)] = []
+        for (object, blob) in try repository.notes(ref: ref) {
+            let text = String(decoding: try repository.blob(blob), as: UTF8.self)
+            for entry in ledgerEntries(in: text) { result.append((object, entry)) }
+        }
+        return result.map { (commit: $0.0, entry: $0.1) }
+    }
+
+    /// The winning entry of `migration` across the whole ledger, if any.
+    public func latest(for migration: String) throws(GitError) -> LedgerEntry? {
+        latestEntries(try allEntries().map(\.entry).filter { $0.migration == migration })[migration]
+    }
+
+    /// Merges the notes at `otherRef` into this ledger (cat_sort_uniq per note) and records a
+    /// merge commit. Does nothing when the other ledger is already contained.
+    @discardableResult
+    public func merge(from otherRef: String) throws(GitError) -> Bool {
+        guard let theirs = try repository.referenceTarget(otherRef) else { return false }
+        let ours = try repository.referenceTarget(ref)
+        if let ours, try repository.isAncestor(theirs, of: ours) { return false }
+        if let ours, try repository.isAncestor(ours, of: theirs) {
+            try repository.setReference(ref, to: theirs, expected: ours, message: "skein: fast-forward ledger")
+            return true
+        }
+        guard let ours else {
+            try repository.setReference(ref, to: theirs, message: "skein: take upstream ledger")
+            return true
+        }
+        let mine = Dictionary(try repository.notes(ref: ref).map { ($0.object, $0.blob) }, uniquingKeysWith: { a, _ in a })
+        var changed: [(object: ObjectID, text: String)] = []
+        for (object, blob) in try repository.notes(ref: otherRef) where mine[object] != blob {
+            let theirText = String(decoding: try repository.blob(blob), as: UTF8.self)
+            let myText = try mine[object].map { (id) throws(GitError) in String(decoding: try repository.blob(id), as: UTF8.self) } ?? ""
+            changed.append((object, Ledger.catSortUniq(myText, theirText)))
+        }
+        if changed.isEmpty {
+            // Same notes, different histories: still record the merge so both sides fast-forward.
+            let tree = try repository.commit(ours).tree
+            let merged = try repository.createCommit(
+                tree: tree, parents: [ours, theirs], message: "skein: merge ledger", author: signature, committer: signature)
+            try repository.setReference(ref, to: merged, expected: ours, message: "skein: merge ledger")
+            return true
+        }
+        _ = try repository.commitNotes(
+            changed, onto: ours, parents: [ours, theirs], ref: ref, expected: ours, by: signature,
+            message: "skein: merge ledger (cat_sort_uniq)")
+        return true
+    }
+
+    /// The lines of both texts, sorted and without repeats: git's `cat_sort_uniq`.
+    public static func catSortUniq(_ one: String, _ other: String) -> String {
+        let lines = Set((one + "\n" + other).split(whereSeparator: \.isNewline).map(String.init))
+        return lines.sorted().joined(separator: "\n") + "\n"
+    }
+
+    /// Merges the upstream ledger a sync fetched (`Mirror.upstreamLedgerRef`) into the mirror's.
+    public static func mergeUpstream(intoMirrorAt path: String) throws(GitError) {
+        let repository = try Repository.open(path)
+        for (upstream, local) in [(Mirror.upstreamLedgerRef, notesRef), (Mirror.upstreamBaselineRef, baselineRef)] {
+            try Ledger(repository: repository, ref: local).merge(from: upstream)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import SkeinBasics
+
+/// Applies a migration's changes to one consumer's worktree: Swift sources through the typed
+/// Swift rewrites, config and sample data through the format-preserving config rewrites.
+public struct Migrator: Sendable {
+    public let migration: Migration
+
+    public init(migration: Migration) {
+        self.migration = migration
+    }
+
+    /// Computes the edits for a worktree without writing anything (for `--dry-run` and tests).
+    public func plan(_ workspace: Workspace) -> RewriteResult {
+        let files = workspace.read()
+        var result = RewriteResult()
+        result.skipped = files.skipped
+        result.merge(SwiftRewriter(migration: migration).rewrite(files.swift))
+        let config = ConfigRewriter(migration: migration)
+        for file in files.other {
+            result.merge(config.rewrite(file))
+        }
+        result.edits.sort { $0.path < $1.path }
+        result.attention.sort()
+        return result
+    }
+
+    /// Computes and writes the edits. Returns what was done; the paths written are the edits'.
+    public func apply(to workspace: Workspace) throws -> RewriteResult {
+        let result = plan(workspace)
+        _ = try workspace.write(result.edits)
+        return result
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import SkeinBasics
+
+/// A consumer's worktree as the rewrites see it: the text files skein may read and edit.
+/// Symbolic links are never followed (a link is listed as skipped and left as it is), paths
+/// matching the consumer's `exclude` globs are never edited, and binary, non-UTF-8 or
+/// over-size files are skipped with a reason.
+public struct Workspace: Sendable {
+    public static let maximumFileSize = 4 << 20
+    static let ignoredDirectories: Set<String> = [".git", ".build", ".swiftpm", "node_modules"]
+
+    public let root: String
+    public let exclude: [Glob]
+
+    public init(root: String, exclude: [Glob] = []) {
+        self.root = root.hasSuffix("/") ? String(root.dropLast()) : root
+        self.exclude = exclude
+    }
+
+    /// The worktree's files: Swift sources, other text files, and what was skipped.
+    public func read() -> (swift: [SourceFile], other: [SourceFile], skipped: [SkippedFile]) {
+        var swift: [SourceFile] = [], other: [SourceFile] = [], skipped: [SkippedFile] = []
+        walk("") { relative, kind in
+            if exclude.contains(where: { $0.matches(relative) }) { return }
+            switch kind {
+            case .symlink:
+                skipped.append(SkippedFile(path: relative, reason: "symbolic link, not followed"))
+            case .file(let size):
+                guard Workspace.isCandidate(relative) else { return }
+                guard size <= Workspace.maximumFileSize else {
+                    skipped.append(SkippedFile(path: relative, reason: "larger than \(Workspace.maximumFileSize >> 20) MiB"))
+                    return
+                }
+                guard let data = FileManager.default.contents(atPath: root + "/" + relative) else {
+                    skipped.append(SkippedFile(path: relative, reason: "cannot be read"))
+                    return
+                }
+                if data.contains(0) {
+                    skipped.append(SkippedFile(path: relative, reason: "binary file"))
+                    return
+                }
+                guard let text = String(validating: data, as: UTF8.self) else {
+                    skipped.append(SkippedFile(path: relative, reason: "not UTF-8 text"))
+                    return
+                }
+                let file = SourceFile(path: relative, text: text)
+                if relative.hasSuffix(".swift") { swift.append(file) } else { other.append(file) }
+            }
+        }
+        return (swift, other, skipped)
+    }
+
+    /// Writes edits in place, each atomically (a temporary file renamed over the original, with
+    /// its permissions). Refuses any path that is, or passes through, a symbolic link, or that
+    /// leaves the worktree.
+    public func write(_ edits: [FileEdit]) throws -> [String] {
+        var written: [String] = []
+        for edit in edits {
+            let path = try safePath(edit.path)
+            var status = stat()
+            guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+                throw InputError("\(edit.path): not a regular file in the worktree, not written")
+            }
+            let temporary = path + ".skein-tmp"
+            guard FileManager.default.createFile(atPath: temporary, contents: Data(edit.newText.utf8)) else {
+                throw InputError("\(edit.path): cannot write")
+            }
+            chmod(temporary, status.st_mode & 0o7777)
+            guard rename(temporary, path) == 0 else {
+                unlink(temporary)
+                throw InputError("\(edit.path): cannot replace the file")
+            }
+            written.append(edit.path)
+        }
+        return written
+    }
+
+    /// The absolute path of a worktree-relative path, checked to stay inside the worktree
+    /// without passing through a symbolic link.
+    public func safePath(_ relative: String) throws -> String {
+        let components = relative.split(separator: "/")
+        guard !relative.hasPrefix("/"), !components.contains(where: { $0 == ".." || $0 == "." }) else {
+            throw InputError("\(relative): path leaves the worktree")
+        }
+        var current = root
+        for component in components.dropLast() {
+            current += "/" + component
+            var status = stat()
+            guard lstat(current, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else {
+                throw InputError("\(relative): passes through \(current.dropFirst(root.count + 1)), which is not a directory")
+            }
+        }
+        return root + "/" + relative
+    }
+
+    enum Kind { case file(size: Int), symlink }
+
+    private func walk(_ relative: String, _ visit: (String, Kind) -> Void) {
+        let directory = relative.isEmpty ? root : root + "/" + relative
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names.sorted() {
+            let child = relative.isEmpty ? name : relative + "/" + name
+            var status = stat()
+            guard lstat(directory + "/" + name, &status) == 0 else { continue }
+            switch status.st_mode & S_IFMT {
+            case S_IFLNK: visit(child, .symlink)
+            case S_IFDIR:
+                if Workspace.ignoredDirectories.contains(name) { continue }
+                walk(child, visit)
+            case S_IFREG: visit(child, .file(size: Int(status.st_size)))
+            default: continue
+            }
+        }
+    }
+
+    /// Files a rewrite may concern: Swift sources and the config and data formats of SPEC §3.
+    static func isCandidate(_ path: String) -> Bool {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        if name == ".env" || name.hasPrefix(".env.") || name.hasSuffix(".env") { return true }
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        let suffix = name[name.index(after: dot)...].lowercased()
+        return ["swift", "yaml", "yml", "json", "jsonl", "ndjson", "toml", "properties", "csv"].contains(suffix)
+    }
+}

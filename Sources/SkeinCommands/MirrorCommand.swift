@@ -1,0 +1,67 @@
+import ArgumentParser
+import Fleet
+import Foundation
+import SkeinBasics
+
+/// `skein mirror`: make and refresh the bare mirrors consumers are read from.
+struct MirrorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mirror",
+        abstract: "Make and refresh bare mirrors of consumer repos.",
+        subcommands: [Add.self, Sync.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mirror each SOURCE (a path or URL of a repo) into the mirrors directory.",
+            discussion: "An existing mirror of the same name is fetched instead.")
+
+        @Option(help: "The mirrors directory.") var mirrors: String
+        @Option(help: "How many sources to mirror at once.") var jobs: Int = 4
+        @Argument(help: "Paths or URLs of repos to mirror.") var sources: [String]
+
+        func validate() throws {
+            guard jobs > 0 else { throw ValidationError("--jobs must be at least 1") }
+        }
+
+        func run() async throws {
+            let outcomes = await MirrorSync.add(sources: sources, into: mirrors, jobs: jobs)
+            try finish(outcomes)
+        }
+    }
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fetch every mirror from its upstream.",
+            discussion: "skein/* branches and the refs/notes/skein ledger are kept; the upstream's ledger is merged in.")
+
+        @Option(help: "The mirrors directory.") var mirrors: String
+        @Option(help: "How many mirrors to fetch at once.") var jobs: Int = 8
+
+        func validate() throws {
+            guard jobs > 0 else { throw ValidationError("--jobs must be at least 1") }
+        }
+
+        func run() async throws {
+            guard FileManager.default.fileExists(atPath: mirrors) else {
+                throw InputError("\(mirrors): no such mirrors directory")
+            }
+            try finish(try await MirrorSync.syncAll(in: mirrors, jobs: jobs))
+        }
+    }
+}
+
+/// Prints one line per mirror and ends with the contract's exit code: 2 when a source does not
+/// exist, 1 when some mirror failed, 0 otherwise.
+private func finish(_ outcomes: [MirrorOutcome]) throws {
+    for outcome in outcomes {
+        let line = outcome.line + "\n"
+        if outcome.error == nil {
+            FileHandle.standardOutput.write(Data(line.utf8))
+        } else {
+            FileHandle.standardError.write(Data(("skein: " + line).utf8))
+        }
+    }
+    if outcomes.contains(where: \.isBadInput) { throw CommandExit(.badInput) }
+    if outcomes.contains(where: { $0.error != nil }) { throw CommandExit(.someFailed) }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import SkeinCommands
+
+exit(await SkeinCommand.run())
