@@ -99,7 +99,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "GitKit", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "GitKit", "SkeinBasics", "TestSupport"]),
         .testTarget(name: "SchemaTests", dependencies: ["Schema", "GitKit", "TestSupport"]),
         .testTarget(
             name: "RewriteTests",

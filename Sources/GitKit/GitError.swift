@@ -42,6 +42,7 @@ let libgit2Initialized: Bool = {
 @discardableResult
 func check(_ function: String, _ repository: String, _ call: () -> Int32) throws(GitError) -> Int32 {
     _ = libgit2Initialized
+    git_error_clear()
     let result = call()
     guard result < 0 else { return result }
     throw lastError(function, repository, code: result)

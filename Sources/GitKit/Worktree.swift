@@ -21,6 +21,12 @@ public struct Worktree: Hashable, Sendable {
                 message: "the repository sets extensions.worktreeConfig, which libgit2 1.5 cannot add worktrees to")
         }
         try prune(in: repository, named: name)
+        let parent = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw GitError(operation: "add worktree \(name)", repository: repository.path, message: "cannot create \(parent): \(error)")
+        }
         try repository.setReference(branch, to: base, message: "skein: branch from \(base.short)")
         var reference: OpaquePointer?
         try check("add worktree", repository.path) { git_reference_lookup(&reference, repository.handle, branch) }
@@ -68,6 +74,8 @@ public struct Worktree: Hashable, Sendable {
     }
 
     static func prune(in repository: Repository, named name: String, force: Bool = false) throws(GitError) {
+        let administrative = (repository.commonDirectory as NSString).appendingPathComponent("worktrees/" + name)
+        guard FileManager.default.fileExists(atPath: administrative) else { return }
         var worktree: OpaquePointer?
         let status = git_worktree_lookup(&worktree, repository.handle, name)
         if status == GIT_ENOTFOUND.rawValue { return }

@@ -134,3 +134,21 @@ public let packageRoot: String = {
 public func fixturePath(_ relative: String) -> String {
     (packageRoot as NSString).appendingPathComponent("fixtures/" + relative)
 }
+
+/// The `skein` binary built beside the test bundle.
+public let skeinExecutable: String = {
+    let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var directory = runner.deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = directory.appendingPathComponent("skein").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        directory.deleteLastPathComponent()
+    }
+    fatalError("no skein binary near \(runner.path); build the package first")
+}()
+
+/// Runs the `skein` binary with a clean git configuration.
+@discardableResult
+public func skein(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) -> CommandOutput {
+    runProgram(skeinExecutable, arguments, in: directory, environment: isolatedGitEnvironment.merging(environment) { $1 })
+}

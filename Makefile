@@ -1,0 +1,42 @@
+# skein — see README.md. `make demo` runs the main job on the bundled fixture fleet; `make test`
+# runs the test suite. Both install what they need first.
+PREFIX ?= /usr/local
+SWIFT ?= swift
+APT_PACKAGES := libgit2-dev bubblewrap pkg-config git
+
+.PHONY: deps build release test demo bench real-repos install clean
+
+deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) test
+
+demo: build
+	scripts/demo.sh
+
+bench: release
+	scripts/bench.sh
+
+real-repos: build
+	scripts/real-repos.sh
+
+install: release
+	install -D -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/skein" "$(DESTDIR)$(PREFIX)/bin/skein"
+
+clean:
+	rm -rf .build
