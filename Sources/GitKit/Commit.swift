@@ -162,3 +162,22 @@ extension Repository {
         return result
     }
 }
+
+extension Repository {
+    /// The tree of merging `theirs` into `ours`, or nil when the merge conflicts.
+    public func mergeTree(ours: ObjectID, theirs: ObjectID) throws(GitError) -> ObjectID? {
+        var oursOid = ours.raw, theirsOid = theirs.raw
+        var oursCommit: OpaquePointer?, theirsCommit: OpaquePointer?
+        try check("read commit", path) { git_commit_lookup(&oursCommit, handle, &oursOid) }
+        defer { git_commit_free(oursCommit) }
+        try check("read commit", path) { git_commit_lookup(&theirsCommit, handle, &theirsOid) }
+        defer { git_commit_free(theirsCommit) }
+        var index: OpaquePointer?
+        try check("merge", path) { git_merge_commits(&index, handle, oursCommit, theirsCommit, nil) }
+        defer { git_index_free(index) }
+        if git_index_has_conflicts(index) == 1 { return nil }
+        var tree = git_oid()
+        try check("write tree", path) { git_index_write_tree_to(&tree, index, handle) }
+        return ObjectID(tree)
+    }
+}

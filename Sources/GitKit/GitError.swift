@@ -3,7 +3,7 @@ import SkeinBasics
 
 /// A failed libgit2 call (or a repository state skein cannot work with), naming the repository
 /// and the operation.
-public struct GitError: SkeinFailure {
+public struct GitError: SkeinFailure, TransientFault {
     /// What skein was doing: the libgit2 function, or a short verb such as `open`.
     public var operation: String
     /// The repository path (or the mirror name) it concerns.

@@ -10,6 +10,12 @@ public struct Worktree: Hashable, Sendable {
     public var path: String
     public var branch: String
 
+    public init(name: String, path: String, branch: String) {
+        self.name = name
+        self.path = path
+        self.branch = branch
+    }
+
     /// Creates (or resets) `branch` at `base` and checks it out into a new worktree at `path`.
     /// A stale worktree of the same name (its folder gone, say after a crash) is pruned first.
     public static func add(

@@ -14,7 +14,7 @@ public struct Ledger {
     public static let baselineRef = "refs/notes/skein-baseline"
 
     let repository: Repository
-    let signature: Signature
+    public let signature: Signature
     let ref: String
 
     public init(repository: Repository, signature: Signature = .skein, ref: String = Ledger.notesRef) {

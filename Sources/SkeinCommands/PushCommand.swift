@@ -1,11 +1,50 @@
 import ArgumentParser
+import Fleet
+import Foundation
+import GitKit
 import SkeinBasics
 
-/// `skein push`: placeholder until its capability lands.
+/// `skein push`: deliver branches and the ledger upstream.
 struct PushCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "push", abstract: "Push migration branches and the ledger to each upstream.")
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Push migration branches and the ledger to each upstream.",
+        discussion: "Green migrations of consumers whose .skein.yaml says `automerge: true` are merged into their default branch. The ledger is merged (cat_sort_uniq) and pushed again when the upstream's moved.")
+
+    @Option(help: "The mirrors directory.") var mirrors: String
+    @Option(help: "Mirrors handled at once.") var jobs: Int = 4
+    @Argument(help: "The migration id.") var migration: String
 
     func run() async throws {
-        throw InputError("skein push is not available in this build yet")
+        guard FileManager.default.fileExists(atPath: mirrors) else { throw InputError("\(mirrors): no such mirrors directory") }
+        let outcomes = try await Delivery.push(migration: migration, mirrors: mirrors, jobs: jobs, signature: .skein)
+        try finishDelivery(outcomes, migration: migration)
     }
+}
+
+/// `skein rollback`: undo a migration across the fleet.
+struct RollbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Undo a migration across the fleet.",
+        discussion: "Unmerged skein/<id> branches are deleted here and upstream; merged ones get a revert committed on skein/<id>-rollback. Both are recorded as rolled-back in the ledger.")
+
+    @Option(help: "The mirrors directory.") var mirrors: String
+    @Option(help: "Mirrors handled at once.") var jobs: Int = 4
+    @Argument(help: "The migration id.") var migration: String
+
+    func run() async throws {
+        guard FileManager.default.fileExists(atPath: mirrors) else { throw InputError("\(mirrors): no such mirrors directory") }
+        let outcomes = try await Delivery.rollback(migration: migration, mirrors: mirrors, jobs: jobs, signature: .skein)
+        try finishDelivery(outcomes, migration: migration)
+    }
+}
+
+func finishDelivery(_ outcomes: [DeliveryOutcome], migration: String) throws {
+    let touched = outcomes.filter { !$0.actions.isEmpty || $0.error != nil }
+    if touched.isEmpty { throw InputError("no consumer has a ledger entry for \(migration)") }
+    for outcome in touched {
+        if outcome.error == nil { print(outcome.line) } else { FileHandle.standardError.write(Data("skein: \(outcome.line)\n".utf8)) }
+    }
+    if touched.contains(where: { $0.error != nil }) { throw CommandExit(.someFailed) }
 }

@@ -1,11 +1,113 @@
 import ArgumentParser
+import Fleet
+import Foundation
+import GitKit
+import Sandbox
+import Schema
 import SkeinBasics
 
-/// `skein run`: placeholder until its capability lands.
+/// `skein run`: migrate every consumer of a schema change or explicit migration.
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Migrate every consumer of a schema change.")
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Migrate every consumer of a schema change.",
+        discussion: """
+            Derives the migrations of a registry commit (default: HEAD) or reads an explicit migration \
+            file, finds the consumers among the mirrors, rewrites each on a skein/<migration> branch, \
+            runs its tests in a sandbox before and after, and records the outcome in refs/notes/skein. \
+            Exit 0 when every consumer ended well, 1 when some ended tests-failed, needs-human or error, \
+            2 for bad input.
+            """)
+
+    @Option(help: "The schema registry (a git repo).") var registry: String
+    @Option(help: "The mirrors directory (default: `mirrors:` of the registry's skein.yaml).") var mirrors: String?
+    @Option(help: "The registry commit whose schema changes to migrate (default: HEAD).") var commit: String?
+    @Option(help: "An explicit migration file (migrations/<id>.yaml).") var migration: String?
+    @Option(help: "Consumers handled at once (git and rewrite work).") var jobs: Int?
+    @Option(name: .customLong("test-jobs"), help: "Sandboxed test runs at once (default: half the cores).") var testJobs: Int?
+    @Option(help: "Seconds a consumer's test run may take.") var timeout: Double?
+    @Option(help: "Retries for transient faults (never for test failures).") var retries: Int = 2
+    @Option(help: "Only these consumers (comma-separated names).") var only: String?
+    @Option(name: .customLong("max-branches"), help: "Create at most N new branches in this run.") var maxBranches: Int?
+    @Option(help: "Take a stable share I/N of the consumers.") var shard: String?
+    @Flag(name: .customLong("dry-run"), help: "Print each consumer's diff; change nothing.") var dryRun = false
+    @Option(help: "bwrap (default) or none.") var sandbox: String?
+    @Flag(name: .customLong("keep-worktrees"), help: "Keep each consumer's worktree after the run.") var keepWorktrees = false
+    @Option(help: "Write per-phase durations, counts and success rate (JSON) to FILE.") var metrics: String?
+    @Flag(name: .customLong("retry-failed"), help: "Also redo consumers that ended tests-failed, error or needs-human.")
+    var retryFailed = false
+
+    func validate() throws {
+        if commit != nil && migration != nil { throw ValidationError("give --commit or --migration, not both") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let testJobs, testJobs < 1 { throw ValidationError("--test-jobs must be at least 1") }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        if retries < 0 { throw ValidationError("--retries cannot be negative") }
+        if let maxBranches, maxBranches < 0 { throw ValidationError("--max-branches cannot be negative") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes I/N with 0 ≤ I < N, e.g. 0/4") }
+        if let sandbox, SandboxMode(rawValue: sandbox) == nil { throw ValidationError("--sandbox takes bwrap or none") }
+    }
 
     func run() async throws {
-        throw InputError("skein run is not available in this build yet")
+        let registry = try Registry(path: self.registry)
+        let settings = registry.settings
+        guard let mirrors = mirrors ?? settings.mirrors else {
+            throw InputError("no mirrors directory: pass --mirrors or set `mirrors:` in the registry's skein.yaml")
+        }
+        guard FileManager.default.fileExists(atPath: mirrors) else { throw InputError("\(mirrors): no such mirrors directory") }
+
+        var options = RunOptions()
+        options.jobs = jobs ?? settings.jobs ?? options.jobs
+        options.testJobs = testJobs ?? options.testJobs
+        options.timeout = timeout ?? settings.testTimeout ?? options.timeout
+        options.retries = retries
+        options.only = only.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+        options.maxBranches = maxBranches
+        options.shard = shard.flatMap(Shard.init)
+        options.dryRun = dryRun
+        options.keepWorktrees = keepWorktrees
+        options.retryFailed = retryFailed
+        options.metricsFile = metrics
+        options.testCommand = settings.testCommand ?? options.testCommand
+        options.signature = Signature(name: settings.userName ?? "skein", email: settings.userEmail ?? "skein@localhost")
+        let mode = sandbox ?? settings.sandbox ?? "bwrap"
+        guard let sandboxMode = SandboxMode(rawValue: mode) else {
+            throw InputError("skein.yaml: test.sandbox must be bwrap or none, not \(mode)")
+        }
+        options.sandbox = sandboxMode
+        if sandboxMode == .bubblewrap, !dryRun, !Bubblewrap.isAvailable() {
+            throw InputError("bubblewrap (bwrap) is not installed, so consumer tests cannot run sandboxed. \(Bubblewrap.installHint) Or pass --sandbox none to run them unsandboxed.")
+        }
+
+        let plan: RegistryPlan = if let migration { try registry.plan(migrationFile: migration) } else { try registry.plan(commit: commit) }
+        for error in plan.errors { FileHandle.standardError.write(Data("skein: error: \(error)\n".utf8)) }
+        for note in plan.notes { FileHandle.standardError.write(Data("skein: \(note)\n".utf8)) }
+        if plan.migrations.isEmpty {
+            if !plan.errors.isEmpty { throw CommandExit(.badInput) }
+            print("nothing to migrate")
+            return
+        }
+
+        let stop = StopSignal()
+        stop.install()
+        let results = try await FleetRun.run(plan.migrations, mirrors: mirrors, options: options, progress: Progress(), stop: stop)
+        for result in results {
+            if dryRun {
+                for outcome in result.outcomes where !(outcome.diff ?? "").isEmpty {
+                    print("# \(outcome.repo)")
+                    print(outcome.diff!, terminator: "")
+                }
+            }
+            for skipped in result.skipped {
+                FileHandle.standardError.write(Data("skein: \(skipped.repo): skipped: \(skipped.reason)\n".utf8))
+            }
+            var counts: [String: Int] = [:]
+            for outcome in result.outcomes { counts[outcome.status?.rawValue ?? "not handled", default: 0] += 1 }
+            let summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            print("\(result.migration.id): \(result.outcomes.count) consumer\(result.outcomes.count == 1 ? "" : "s"): \(summary.isEmpty ? "none" : summary)")
+        }
+        var status = FleetRun.exitStatus(results)
+        if !plan.errors.isEmpty, status == .success { status = .someFailed }
+        if status != .success { throw CommandExit(status) }
     }
 }

@@ -1,11 +1,54 @@
 import ArgumentParser
+import Fleet
+import Foundation
+import Ledger
 import SkeinBasics
 
-/// `skein status`: placeholder until its capability lands.
+/// `skein status`: migration outcomes from the mirrors' ledgers.
 struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Report migration outcomes from the ledger.")
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Report migration outcomes from the ledger.",
+        discussion: "A consumer whose default branch now contains its migration (by ancestry or, after a squash merge, by patch id) is reported as merged.")
+
+    @Option(help: "The mirrors directory.") var mirrors: String
+    @Argument(help: "Only this migration id.") var migration: String?
+    @Flag(help: "Print JSON (SPEC §5).") var json = false
+    @Option(help: "Write a self-contained HTML page to FILE.") var html: String?
+
+    func validate() throws {
+        if json && html != nil { throw ValidationError("give --json or --html, not both") }
+    }
 
     func run() async throws {
-        throw InputError("skein status is not available in this build yet")
+        guard FileManager.default.fileExists(atPath: mirrors) else { throw InputError("\(mirrors): no such mirrors directory") }
+        let (reports, warnings) = try await StatusReport.gather(mirrors: mirrors, migration: migration)
+        for warning in warnings { FileHandle.standardError.write(Data("skein: \(warning)\n".utf8)) }
+        if let migration, reports.isEmpty { throw InputError("no consumer has a ledger entry for \(migration)") }
+        if json {
+            print(JSONValue.object([("migrations", .array(reports.map(\.json)))]).serialized(pretty: true))
+        } else if let html {
+            try StatusPage.render(reports).write(toFile: html, atomically: true, encoding: .utf8)
+            print("wrote \(html)")
+        } else {
+            printTable(reports)
+        }
+        if reports.flatMap(\.repos).contains(where: { !$0.status.isGood }) { throw CommandExit(.someFailed) }
+    }
+
+    func printTable(_ reports: [MigrationReport]) {
+        if reports.isEmpty { print("no migrations recorded") }
+        for report in reports {
+            print("\(report.id)  (schema commit \(report.schemaCommit.prefix(10)))  " + report.counts.map { "\($0.1) \($0.0)" }.joined(separator: ", "))
+            let width = max(8, report.repos.map(\.repo.count).max() ?? 0)
+            for repo in report.repos {
+                let tests = repo.entry.tests.map { "\($0.passed)/\($0.passed + $0.failed) passed" } ?? ""
+                let branch = repo.entry.commit.map { "skein/\(report.id) \($0.prefix(10))" } ?? ""
+                let pad = String(repeating: " ", count: width - repo.repo.count)
+                print("  \(repo.repo)\(pad)  \(repo.status.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0))  \(tests.padding(toLength: 14, withPad: " ", startingAt: 0))  \(branch)")
+                for item in repo.entry.attention ?? [] { print("      ! \(item)") }
+                if let error = repo.entry.error { print("      error: \(error)") }
+            }
+        }
     }
 }

@@ -1,0 +1,96 @@
+import Foundation
+import SkeinBasics
+
+/// Where skein keeps its own state beside the mirrors: `<mirrors>/.skein/`.
+///
+/// - `worktrees/<repo>--<migration>`: worktrees while a consumer is migrated
+/// - `cache/<repo>`: the consumer's build cache, kept between runs
+/// - `logs/<migration>/<repo>.*.log`: test and command logs
+/// - `locks/<repo>.lock`: one writer per mirror at a time (flock, released when a process dies)
+public struct FleetLayout: Sendable {
+    public let mirrors: String
+    public init(mirrors: String) {
+        self.mirrors = URL(fileURLWithPath: mirrors).standardizedFileURL.path
+    }
+
+    public var state: String { mirrors + "/.skein" }
+    public func mirrorPath(_ repo: String) -> String { mirrors + "/" + repo + ".git" }
+    public func worktree(_ repo: String, _ migration: String) -> String { state + "/worktrees/" + repo + "--" + migration }
+    public func buildCache(_ repo: String) -> String { state + "/cache/" + repo }
+    public func log(_ migration: String, _ repo: String, _ phase: String) -> String {
+        state + "/logs/" + migration + "/" + repo + "." + phase + ".log"
+    }
+    public func lock(_ repo: String) -> String { state + "/locks/" + repo + ".lock" }
+
+    /// A worktree name git accepts (no `/`), unique per consumer and migration.
+    public static func worktreeName(_ repo: String, _ migration: String) -> String {
+        "skein-" + (repo + "--" + migration).map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" }
+    }
+}
+
+/// An exclusive lock on one mirror, held by this process until `release` (or its death: flock
+/// locks vanish with their process, so a SIGKILL never leaves a stale lock).
+public final class MirrorLock: @unchecked Sendable {
+    private let descriptor: Int32
+
+    public init(path: String) throws {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FleetError("cannot open lock \(path): \(String(cString: strerror(errno)))") }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                close(descriptor)
+                throw FleetError("cannot lock \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    public func release() {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+}
+
+/// A fault of the orchestration itself.
+public struct FleetError: TransientFault, Sendable, CustomStringConvertible {
+    public var message: String
+    public var isTransient: Bool
+    public init(_ message: String, transient: Bool = false) {
+        self.message = message
+        self.isTransient = transient
+    }
+    public var description: String { message }
+}
+
+/// `--shard I/N`: a stable share of the consumers, by a hash of the consumer's name that does
+/// not change between processes or machines (FNV-1a).
+public struct Shard: Sendable, Hashable, CustomStringConvertible {
+    public var index: Int
+    public var count: Int
+
+    public init(index: Int, count: Int) {
+        self.index = index
+        self.count = count
+    }
+
+    /// Parses `I/N` with 0 ≤ I < N.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count > 0, (0..<count).contains(index) else {
+            return nil
+        }
+        self.init(index: index, count: count)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+
+    public func contains(_ name: String) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return Int(hash % UInt64(count)) == index
+    }
+}

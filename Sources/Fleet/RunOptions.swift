@@ -1,0 +1,28 @@
+import GitKit
+import Sandbox
+import SkeinBasics
+
+/// How `skein run` goes about a migration.
+public struct RunOptions: Sendable {
+    public var jobs: Int = 4
+    /// Concurrent test runs, separately bounded: they are the heavy part.
+    public var testJobs: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+    public var timeout: Double = 900
+    public var retries: Int = 2
+    public var only: Set<String>? = nil
+    public var maxBranches: Int? = nil
+    public var shard: Shard? = nil
+    public var dryRun = false
+    public var sandbox: SandboxMode = .bubblewrap
+    public var keepWorktrees = false
+    public var retryFailed = false
+    public var metricsFile: String? = nil
+    public var testCommand = "swift test"
+    public var signature: Signature = .skein
+    /// Base delay of the exponential backoff between retries, in seconds.
+    public var backoff: Double = 0.5
+
+    public init() {}
+}
+
+import Foundation
