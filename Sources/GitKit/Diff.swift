@@ -34,3 +34,40 @@ extension Repository {
         }
     }
 }
+
+extension Repository {
+    /// The tree the index would commit (written to the object database, no ref moves).
+    public func stagedTree() throws(GitError) -> ObjectID {
+        var index: OpaquePointer?
+        try check("open index", path) { git_repository_index(&index, handle) }
+        defer { git_index_free(index) }
+        var tree = git_oid()
+        try check("write tree", path) { git_index_write_tree(&tree, index) }
+        return ObjectID(tree)
+    }
+
+    /// The tree of a commit, or nil for an unborn HEAD.
+    public func treeOfHead() throws(GitError) -> ObjectID? {
+        guard !isHeadUnborn else { return nil }
+        return try commit(try resolve("HEAD")).tree
+    }
+
+    /// Writes the blobs of `tree` at `paths` into `directory` (paths missing from the tree are
+    /// skipped): the staged content for a pre-commit check.
+    public func export(tree: ObjectID, paths: [String], to directory: String) throws {
+        var oid = tree.raw
+        var treeHandle: OpaquePointer?
+        try check("read tree", path) { git_tree_lookup(&treeHandle, handle, &oid) }
+        defer { git_tree_free(treeHandle) }
+        for relative in paths {
+            var entry: OpaquePointer?
+            guard git_tree_entry_bypath(&entry, treeHandle, relative) == 0 else { continue }
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB, git_tree_entry_filemode(entry) != GIT_FILEMODE_LINK else { continue }
+            let target = (directory as NSString).appendingPathComponent(relative)
+            try FileManager.default.createDirectory(
+                atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try blob(ObjectID(git_tree_entry_id(entry))).write(to: URL(fileURLWithPath: target))
+        }
+    }
+}

@@ -23,6 +23,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The mirrors directory (default: `mirrors:` of the registry's skein.yaml).") var mirrors: String?
     @Option(help: "The registry commit whose schema changes to migrate (default: HEAD).") var commit: String?
     @Option(help: "An explicit migration file (migrations/<id>.yaml).") var migration: String?
+    @Option(help: ArgumentHelp("Migrate every change after this registry commit up to --commit (what the hooks pass).", visibility: .hidden))
+    var since: String?
     @Option(help: "Consumers handled at once (git and rewrite work).") var jobs: Int?
     @Option(name: .customLong("test-jobs"), help: "Sandboxed test runs at once (default: half the cores).") var testJobs: Int?
     @Option(help: "Seconds a consumer's test run may take.") var timeout: Double?
@@ -79,7 +81,14 @@ struct RunCommand: AsyncParsableCommand {
             throw InputError("bubblewrap (bwrap) is not installed, so consumer tests cannot run sandboxed. \(Bubblewrap.installHint) Or pass --sandbox none to run them unsandboxed.")
         }
 
-        let plan: RegistryPlan = if let migration { try registry.plan(migrationFile: migration) } else { try registry.plan(commit: commit) }
+        let plan: RegistryPlan
+        if let migration {
+            plan = try registry.plan(migrationFile: migration)
+        } else if let since, since.allSatisfy({ $0 == "0" }) == false {
+            plan = try registry.plan(from: since, to: commit ?? "HEAD")
+        } else {
+            plan = try registry.plan(commit: commit)
+        }
         for error in plan.errors { FileHandle.standardError.write(Data("skein: error: \(error)\n".utf8)) }
         for note in plan.notes { FileHandle.standardError.write(Data("skein: \(note)\n".utf8)) }
         if plan.migrations.isEmpty {
