@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+import TestSupport
+
+let consumersOfPlays: Set<String> = [
+    "top-tracks", "play-counter", "reporting", "dashboard", "duration-stats", "client-audit", "legacy-export",
+]
+
+/// The fleet machinery with a test command of `true`: what is measured is skein's own work.
+@Suite struct OrchestrationTests {
+    @Test func dryRunPrintsDiffsAndChangesNothing() {
+        let fleet = FleetFixture(testCommand: "true")
+        let before = fleet.allRefs()
+        let result = fleet.run(["--dry-run"])
+        #expect(fleet.allRefs() == before)
+        #expect(result.stdout.contains("# top-tracks"))
+        #expect(result.stdout.contains("+    public var track_uri: String"))
+        #expect(!FileManager.default.fileExists(atPath: fleet.mirrors + "/.skein/worktrees/top-tracks--plays-v2"))
+    }
+
+    @Test func maxBranchesPilotsFirstAndAReRunFinishes() {
+        let fleet = FleetFixture(testCommand: "true")
+        let pilot = fleet.run(["--max-branches", "1", "--jobs", "1"])
+        let branches = consumersOfPlays.filter {
+            gitResult(["rev-parse", "--verify", "-q", "refs/heads/skein/plays-v2"], in: fleet.mirror($0)).status == 0
+        }
+        #expect(branches.count == 1, "\(pilot.stdout)")
+        #expect(pilot.stdout.contains("deferred: --max-branches reached"))
+        _ = fleet.run()
+        #expect(fleet.status("top-tracks") == "tests-passed")
+        #expect(fleet.status("play-counter") == "tests-passed")
+    }
+
+    @Test func onlyAndShardsSplitTheFleetWithoutOverlap() throws {
+        let fleet = FleetFixture(testCommand: "true")
+        let arguments = ["run", "--registry", fleet.registry, "--mirrors", fleet.mirrors, "--jobs", "2"]
+        let shards = try (0..<2).map { index -> Process in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: skeinExecutable)
+            process.arguments = arguments + ["--shard", "\(index)/2"]
+            process.environment = ProcessInfo.processInfo.environment.merging(isolatedGitEnvironment) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        shards.forEach { $0.waitUntilExit() }
+        for repo in consumersOfPlays {
+            #expect(fleet.ledger(repo).count == 1, "\(repo)")
+        }
+        let only = FleetFixture(testCommand: "true")
+        _ = only.run(["--only", "dashboard,top-tracks"])
+        #expect(only.status("dashboard") == "not-affected")
+        #expect(only.status("top-tracks") == "tests-passed")
+        #expect(only.ledger("play-counter").isEmpty)
+    }
+
+    @Test func aKilledRunLeavesNothingHalfDoneAndTheNextRunFinishes() throws {
+        let fleet = FleetFixture(testCommand: "sleep 2")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: skeinExecutable)
+        process.arguments = ["run", "--registry", fleet.registry, "--mirrors", fleet.mirrors, "--jobs", "2", "--test-jobs", "2"]
+        process.environment = ProcessInfo.processInfo.environment.merging(isolatedGitEnvironment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 3)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        // Whatever the ledger claims, git holds.
+        for repo in consumersOfPlays {
+            for line in fleet.ledger(repo) {
+                if let commit = line["commit"] as? String {
+                    #expect(git("rev-parse", "skein/plays-v2", in: fleet.mirror(repo)) == commit)
+                }
+            }
+        }
+        let rerun = fleet.run(["--jobs", "4", "--test-jobs", "4"])
+        #expect(rerun.status == 1, "\(rerun.stderr)")
+        for repo in consumersOfPlays {
+            #expect(fleet.status(repo) != nil, "\(repo)")
+            #expect(git("worktree", "list", in: fleet.mirror(repo)).split(separator: "\n").count == 1, "\(repo)")
+        }
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: fleet.mirrors + "/.skein/worktrees")) ?? []
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func pushAutomergeSquashDetectionAndRollback() throws {
+        let fleet = FleetFixture(testCommand: "true")
+        _ = fleet.run()
+        let pushed = skein(["push", "--mirrors", fleet.mirrors, "plays-v2"])
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+
+        // Branches and the ledger reached the upstreams.
+        let topTracks = fleet.upstream("top-tracks")
+        #expect(git("rev-parse", "skein/plays-v2", in: topTracks) == git("rev-parse", "skein/plays-v2", in: fleet.mirror("top-tracks")))
+        #expect(git("notes", "--ref=skein", "show", "skein/plays-v2", in: topTracks).contains("tests-passed"))
+        // play-counter opted into automerge: its main now contains the migration.
+        let playCounter = fleet.upstream("play-counter")
+        #expect(gitResult(["merge-base", "--is-ancestor", "skein/plays-v2", "main"], in: playCounter).status == 0)
+        // top-tracks did not.
+        #expect(gitResult(["merge-base", "--is-ancestor", "skein/plays-v2", "main"], in: topTracks).status != 0)
+
+        // A reviewer squash-merges top-tracks' branch upstream; after a sync, status says merged.
+        let clone = fleet.directory.url("review")
+        git("clone", "-q", topTracks, clone, in: fleet.root)
+        git("merge", "-q", "--squash", "origin/skein/plays-v2", in: clone)
+        git("commit", "-q", "-m", "Adopt plays v2", in: clone)
+        git("push", "-q", "origin", "main", in: clone)
+        #expect(skein(["mirror", "sync", "--mirrors", fleet.mirrors]).status == 0)
+        let status = skein(["status", "--mirrors", fleet.mirrors, "plays-v2", "--json"])
+        let repos = ((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["migrations"] as? [[String: Any]])?
+            .first?["repos"] as? [[String: Any]] ?? []
+        let statusOf = Dictionary(uniqueKeysWithValues: repos.map { ($0["repo"] as! String, $0["status"] as! String) })
+        #expect(statusOf["top-tracks"] == "merged")
+        #expect(statusOf["play-counter"] == "merged")
+        #expect(statusOf["reporting"] == "tests-passed")
+        // The ledger survived the sync.
+        #expect(fleet.status("reporting") == "tests-passed")
+
+        // Rollback: unmerged branches go (here and upstream); merged ones get a revert branch.
+        let rolled = skein(["rollback", "--mirrors", fleet.mirrors, "plays-v2"])
+        #expect(rolled.status == 0, "\(rolled.stderr)")
+        #expect(gitResult(["rev-parse", "--verify", "-q", "refs/heads/skein/plays-v2"], in: fleet.mirror("reporting")).status != 0)
+        #expect(gitResult(["rev-parse", "--verify", "-q", "refs/heads/skein/plays-v2"], in: fleet.upstream("reporting")).status != 0)
+        let revert = git("show", "skein/plays-v2-rollback:Sources/PlayCounter/PlayEvent.swift", in: fleet.mirror("play-counter"))
+        #expect(revert.contains("case trackID = \"track_id\""))
+        #expect(fleet.status("reporting") == "rolled-back")
+        #expect(fleet.status("play-counter") == "rolled-back")
+    }
+}
