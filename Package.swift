@@ -34,6 +34,7 @@ var packageDependencies: [Package.Dependency] = [
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
 ]
 var rewriteDependencies: [Target.Dependency] = ["SkeinBasics", .product(name: "Yams", package: "Yams")]
+var benchDependencies: [Target.Dependency] = ["Rewrite", "Sandbox", "SkeinBasics"]
 var syntaxSwiftSettings: [SwiftSetting] = []
 var syntaxLinkerSettings: [LinkerSetting] = []
 
@@ -50,6 +51,7 @@ if let host = syntaxHost {
         .product(name: "SwiftSyntax", package: "swift-syntax"),
         .product(name: "SwiftParser", package: "swift-syntax"),
     ]
+    benchDependencies += [.product(name: "SwiftParser", package: "swift-syntax")]
 }
 
 let package = Package(
@@ -93,6 +95,14 @@ let package = Package(
             swiftSettings: syntaxSwiftSettings
         ),
         .executableTarget(name: "skein", dependencies: ["SkeinCommands"], swiftSettings: syntaxSwiftSettings),
+        // `make bench`'s in-process measurements (rewrite vs parse throughput, warm vs cold tests).
+        .executableTarget(
+            name: "skein-bench",
+            dependencies: benchDependencies,
+            path: "bench/Sources",
+            swiftSettings: syntaxSwiftSettings,
+            linkerSettings: syntaxLinkerSettings
+        ),
         .target(
             name: "TestSupport",
             dependencies: ["SkeinBasics"],

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# make bench: figures measured side by side in one run, each pair alternated ROUNDS times,
+# medians reported (this machine is shared and noisy: the ratios are what hold). Prints a table
+# and writes bench/results.json. Sizes can be set: MIRRORS=200 DISCOVER=1000 CONSUMERS=20 FILES=200.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=$(cd "$root" && swift build -c release --show-bin-path)
+skein="$bin/skein"
+bench="$bin/skein-bench"
+rounds=${ROUNDS:-3}
+mirrors_n=${MIRRORS:-200}
+discover_n=${DISCOVER:-1000}
+consumers_n=${CONSUMERS:-20}
+files_n=${FILES:-200}
+jobs=${JOBS:-4}
+work=${BENCH_DIR:-$root/bench/work}
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+rm -rf "$work" && mkdir -p "$work"
+results="$work/results.jsonl"
+: > "$results"
+
+now() { date +%s.%N; }
+elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.4f}')" "$1" "$2"; }
+time_of() { local s e; s=$(now); "$@" >/dev/null 2>&1 || true; e=$(now); elapsed "$s" "$e"; }
+record() { echo "$1" >> "$results"; }
+median() { python3 -c "import sys, statistics; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); swift $(swift --version 2>&1 | head -1 | sed 's/.*version //; s/ .*//')"
+
+# 1. mirror sync of N upstreams: skein mirror sync vs a git fetch loop, each after a new commit
+#    in every upstream.
+echo "== mirror sync of $mirrors_n upstreams"
+python3 "$root/bench/generate.py" fleet "$work/up" "$mirrors_n" 5
+"$skein" mirror add --mirrors "$work/m-skein" --jobs 8 "$work"/up/*.git >/dev/null
+mkdir -p "$work/m-git"
+for repo in "$work"/up/*.git; do git clone -q --mirror "$repo" "$work/m-git/$(basename "$repo")"; done
+a=(); b=()
+for round in $(seq 1 "$rounds"); do
+  python3 "$root/bench/generate.py" commit "$work/up" "$round"
+  a+=("$(time_of "$skein" mirror sync --mirrors "$work/m-skein" --jobs 8)")
+  b+=("$(time_of bash -c 'for m in "$0"/*.git; do git -C "$m" fetch -q --prune origin; done' "$work/m-git")")
+done
+record "{\"figure\": \"mirror sync of $mirrors_n upstreams\", \"skein_s\": $(median "${a[@]}"), \"baseline_s\": $(median "${b[@]}"), \"baseline\": \"git fetch loop\", \"goal\": \"<= 0.5\"}"
+
+# 2. discover over N mirrors vs a git CLI loop reading the descriptor and grepping the location.
+echo "== discover over $discover_n mirrors"
+python3 "$root/bench/generate.py" fleet "$work/disc" "$discover_n" 3
+SKEIN_FLEET_TEST_COMMAND=true "$root/fixtures/make-fleet.sh" "$work/fixture" >/dev/null
+registry="$work/fixture/registry"
+a=(); b=()
+for round in $(seq 1 "$rounds"); do
+  a+=("$(time_of "$skein" discover --registry "$registry" --mirrors "$work/disc" plays --json)")
+  b+=("$(time_of bash -c 'for m in "$0"/*.git; do git -C "$m" show HEAD:catalog-info.yaml 2>/dev/null | grep -q "resource:.*plays"; git -C "$m" grep -q -F "gs://listening-data/plays/v1" HEAD; done' "$work/disc")")
+done
+record "{\"figure\": \"discover over $discover_n mirrors\", \"skein_s\": $(median "${a[@]}"), \"baseline_s\": $(median "${b[@]}"), \"baseline\": \"git show + git grep loop\", \"goal\": \"<= 0.25\"}"
+
+# 3. Rewrite throughput over swift-syntax's own sources vs parse-only, in-process.
+echo "== rewrite throughput"
+if git clone -q --depth 1 --branch 603.0.1 https://github.com/swiftlang/swift-syntax "$work/swift-syntax" 2>/dev/null \
+   || git clone -q https://github.com/swiftlang/swift-syntax "$work/swift-syntax" 2>/dev/null; then
+  line=$("$bench" rewrite "$work/swift-syntax/Sources" Syntax SyntaxArena)
+  record "$(python3 -c "import json,sys; d=json.loads(sys.argv[1]); d['figure']='rewrite lines/s, all files affected'; d['ratio']=d['dense_lines_per_s']/d['parse_lines_per_s']; d['goal']='>= 0.8'; print(json.dumps(d))" "$line")"
+else
+  echo "swift-syntax sources not available; skipped"
+fi
+
+# 4. Whole run per consumer (tests = true, no sandbox) vs a git CLI + sed pipeline doing the
+#    textual version of the same edits with the same parallelism.
+echo "== whole run over $consumers_n consumers x $files_n files"
+python3 "$root/bench/generate.py" fleet "$work/run-src" "$consumers_n" "$files_n"
+a=(); b=()
+for round in $(seq 1 "$rounds"); do
+  rm -rf "$work/run-skein" "$work/run-cli"; cp -a "$work/run-src" "$work/run-skein"; cp -a "$work/run-src" "$work/run-cli"
+  a+=("$(time_of "$skein" run --registry "$registry" --mirrors "$work/run-skein" --sandbox none --jobs "$jobs")")
+  b+=("$(time_of bash -c '
+    ls "$0" | grep "\.git$" | xargs -P "$1" -I{} bash -c "
+      m=\"$0/{}\"; wt=\"$0/../cli-wt/{}\"
+      git -C \"\$m\" grep -q -e track_id -e gs://listening-data/plays/v1 main || exit 0
+      git -C \"\$m\" worktree add -q -b skein/plays-v2 \"\$wt\" main
+      grep -rlw --include=*.swift track_id \"\$wt\" | xargs -r sed -i \"s/\\btrack_id\\b/track_uri/g; s/ms_played: Int32/ms_played: Int64/\"
+      grep -rl gs://listening-data/plays/v1 \"\$wt\" | xargs -r sed -i \"s#gs://listening-data/plays/v1#gs://listening-data/plays/v2#g\"
+      git -C \"\$wt\" add -A && git -C \"\$wt\" commit -qm \"plays-v2\"
+      git -C \"\$m\" notes --ref=skein add -m \"{\\\"status\\\":\\\"tests-passed\\\"}\" skein/plays-v2
+      git -C \"\$m\" worktree remove --force \"\$wt\"
+    "' "$work/run-cli" "$jobs")")
+done
+record "{\"figure\": \"whole run per consumer, tests = true ($consumers_n consumers x $files_n files)\", \"skein_s\": $(median "${a[@]}"), \"baseline_s\": $(median "${b[@]}"), \"baseline\": \"git CLI + sed pipeline, same parallelism\", \"goal\": \"<= 1.0\"}"
+
+# 5. Warm vs cold sandboxed swift test of one consumer after a one-line change.
+echo "== warm vs cold swift test"
+rm -rf "$work/consumer" && cp -R "$root/fixtures/fleet/consumers/top-tracks" "$work/consumer"
+line=$("$bench" sandbox "$work/consumer" || echo '{}')
+record "$(python3 -c "import json,sys; d=json.loads(sys.argv[1] or '{}'); d['figure']='warm vs cold swift test'; d['goal']='<= 0.33'; print(json.dumps(d))" "$line")"
+
+# 6. Peak memory of skein over N consumers (dry run: rewrites planned, nothing written).
+echo "== peak memory over $discover_n mirrors"
+peak=$(python3 - "$skein" "$registry" "$work/disc" <<'PY'
+import resource, subprocess, sys
+subprocess.run([sys.argv[1], "run", "--registry", sys.argv[2], "--mirrors", sys.argv[3], "--dry-run", "--jobs", "4"],
+               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+PY
+)
+record "{\"figure\": \"peak memory of skein, $discover_n mirrors (run --dry-run)\", \"peak_mb\": $peak, \"goal\": \"<= 200 MB\"}"
+
+python3 - "$results" "$root/bench/results.json" <<'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+json.dump(rows, open(sys.argv[2], "w"), indent=2)
+print()
+print(f"| {'figure':<58} | {'skein':>10} | {'compared with':>12} | {'ratio':>6} | goal |")
+print(f"|{'-'*60}|{'-'*12}|{'-'*14}|{'-'*8}|------|")
+for r in rows:
+    if "skein_s" in r:
+        ratio = r["skein_s"] / r["baseline_s"] if r["baseline_s"] else float("nan")
+        print(f"| {r['figure']:<58} | {r['skein_s']:>9.2f}s | {r['baseline_s']:>11.2f}s | {ratio:>6.2f} | {r['goal']} |")
+    elif "ratio" in r and "parse_lines_per_s" in r:
+        print(f"| {r['figure']:<58} | {r['dense_lines_per_s']:>8.0f}/s | {r['parse_lines_per_s']:>10.0f}/s | {r['ratio']:>6.2f} | {r['goal']} |")
+    elif "cold_s" in r:
+        print(f"| {r['figure']:<58} | {r['warm_s']:>9.1f}s | {r['cold_s']:>11.1f}s | {r['ratio']:>6.2f} | {r['goal']} |")
+    elif "peak_mb" in r:
+        print(f"| {r['figure']:<58} | {r['peak_mb']:>8.0f}MB | {'':>12} | {'':>6} | {r['goal']} |")
+print(f"\nwritten: {sys.argv[2]}")
+PY
