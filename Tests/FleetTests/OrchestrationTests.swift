@@ -129,4 +129,43 @@ let consumersOfPlays: Set<String> = [
         #expect(fleet.status("reporting") == "rolled-back")
         #expect(fleet.status("play-counter") == "rolled-back")
     }
+
+    @Test func threeMachinesShardTheFleetAndTheirLedgersMergeUpstream() throws {
+        let fleet = FleetFixture(testCommand: "true")
+        let upstreams = try FileManager.default.contentsOfDirectory(atPath: fleet.directory.url("upstreams")).sorted()
+            .map { fleet.directory.url("upstreams/\($0)") }
+        let machines = (0..<3).map { fleet.directory.url("machine-\($0)") }
+        for mirrors in machines {
+            #expect(skein(["mirror", "add", "--mirrors", mirrors] + upstreams).status == 0)
+        }
+        let runs = try machines.enumerated().map { index, mirrors -> Process in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: skeinExecutable)
+            process.arguments = ["run", "--registry", fleet.registry, "--mirrors", mirrors, "--shard", "\(index)/3"]
+            process.environment = ProcessInfo.processInfo.environment.merging(isolatedGitEnvironment) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        runs.forEach { $0.waitUntilExit() }
+        for mirrors in machines {
+            _ = skein(["push", "--mirrors", mirrors, "plays-v2"])
+        }
+        for repo in consumersOfPlays {
+            let upstream = fleet.upstream(repo)
+            var lines: [String] = []
+            for note in git("notes", "--ref=skein", "list", in: upstream).split(separator: "\n") {
+                let object = String(note.split(separator: " ")[1])
+                lines += git("notes", "--ref=skein", "show", object, in: upstream).split(separator: "\n").map(String.init)
+            }
+            #expect(lines.filter { $0.contains("\"migration\":\"plays-v2\"") }.count == 1, "\(repo): \(lines)")
+        }
+        // After a sync, any one machine's status sees the whole fleet.
+        #expect(skein(["mirror", "sync", "--mirrors", machines[0]]).status == 0)
+        let status = skein(["status", "--mirrors", machines[0], "plays-v2", "--json"])
+        let repos = ((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["migrations"] as? [[String: Any]])?
+            .first?["repos"] as? [[String: Any]] ?? []
+        #expect(Set(repos.compactMap { $0["repo"] as? String }) == consumersOfPlays)
+    }
 }
