@@ -124,7 +124,11 @@ struct ConsumerJob {
             try Worktree(name: name, path: path, branch: branch).remove(from: mirror)
         }
         let worktree = try Worktree.add(to: mirror, name: name, path: path, branch: branch, at: base)
-        defer { if !options.keepWorktrees { try? worktree.remove(from: mirror) } }
+        defer {
+            if !options.keepWorktrees { try? worktree.remove(from: mirror) }
+            // An attempt that made no commit leaves no branch behind.
+            if (try? mirror.referenceTarget(branch)) == base { try? mirror.deleteReference(branch) }
+        }
         lap("worktree")
 
         let settings = try consumerSettings(in: path)
