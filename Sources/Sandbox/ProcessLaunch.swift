@@ -1,0 +1,277 @@
+import Foundation
+
+/// Where a run's output goes: a file capped at `limit` bytes, keeping the head and the last
+/// `tailBytes` (where test summaries are) when the output is longer.
+struct LogSink: Sendable {
+    var path: String
+    var limit: Int
+    var tailBytes: Int
+}
+
+/// What a finished process left: its status, whether it was killed at the timeout, and the end
+/// of its output.
+struct LaunchResult: Sendable {
+    var status: Int32
+    var signal: Int32?
+    var timedOut: Bool
+    var duration: Double
+    var tail: String
+    var outputBytes: Int
+    var logTruncated: Bool
+}
+
+/// One spawned process tree: the only place skein starts processes. `posix_spawn` in its own
+/// process group, stdin from `/dev/null`, stdout and stderr into one pipe drained by a thread.
+struct ProcessLaunch: Sendable {
+    var executable: String
+    /// argv, program name first.
+    var arguments: [String]
+    /// `KEY=value` entries; the whole environment of the child.
+    var environment: [String]
+    var directory: String
+    /// Pass a pipe as fd 3 and read bubblewrap's `--info-fd` report (the PID namespace's init).
+    var readsSandboxInfo = false
+    var group: ResourceGroup?
+
+    static let infoFD: Int32 = 3
+    private static let tailKept = 64 << 10
+
+    func run(timeout: Double, log: LogSink?) throws(SandboxError) -> LaunchResult {
+        let start = Date()
+        var output: [Int32] = [-1, -1]
+        var info: [Int32] = [-1, -1]
+        guard makePipe(&output) == 0 else { throw SandboxError(.startFailed, "cannot make a pipe: \(errorText())") }
+        if readsSandboxInfo, makePipe(&info) != 0 {
+            close(output[0]); close(output[1])
+            throw SandboxError(.startFailed, "cannot make a pipe: \(errorText())")
+        }
+        let writer: LogWriter
+        do {
+            writer = try LogWriter(sink: log, tailKept: Self.tailKept)
+        } catch {
+            close(output[0]); close(output[1])
+            if readsSandboxInfo { close(info[0]); close(info[1]) }
+            throw error
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, output[1], 2)
+        if readsSandboxInfo { posix_spawn_file_actions_adddup2(&actions, info[1], Self.infoFD) }
+        _ = addChdir?(&actions, directory)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t(), mask = sigset_t()
+        sigfillset(&defaults)
+        sigemptyset(&mask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var spawnedPID: pid_t = 0
+        let spawned = posix_spawn(&spawnedPID, executable, &actions, &attributes, argv, envp)
+        let pid = spawnedPID
+        close(output[1])
+        if readsSandboxInfo { close(info[1]) }
+        guard spawned == 0 else {
+            close(output[0])
+            if readsSandboxInfo { close(info[0]) }
+            throw SandboxError(.startFailed, "cannot start \(executable): \(String(cString: strerror(spawned)))")
+        }
+
+        let drained = DispatchSemaphore(value: 0)
+        let readFD = output[0]
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 64 << 10)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                writer.append(buffer[0..<count])
+            }
+            close(readFD)
+            drained.signal()
+        }
+        let namespaceInit = Locked<pid_t?>(nil)
+        if readsSandboxInfo {
+            let infoRead = info[0]
+            Thread.detachNewThread {
+                var text = [UInt8]()
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let count = buffer.withUnsafeMutableBytes { read(infoRead, $0.baseAddress, $0.count) }
+                    if count < 0 && errno == EINTR { continue }
+                    if count <= 0 { break }
+                    text += buffer[0..<count]
+                    if let child = Self.childPID(in: text) { namespaceInit.withLock { $0 = child } }
+                }
+                close(infoRead)
+            }
+        }
+        let exited = DispatchSemaphore(value: 0)
+        let waitStatus = Locked<Int32>(0)
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            waitStatus.withLock { $0 = status }
+            exited.signal()
+        }
+
+        var timedOut = false
+        if exited.wait(timeout: .now() + max(0, timeout)) == .timedOut {
+            timedOut = true
+            // Killing the PID namespace's init takes every process in it down with it; the
+            // process group and the cgroup catch the launcher and anything outside the namespace.
+            if let child = namespaceInit.withLock({ $0 }) { kill(child, SIGKILL) }
+            kill(-pid, SIGKILL)
+            group?.killAll()
+            exited.wait()
+        }
+        // What outlived the main process (background jobs) goes now; in a PID namespace it
+        // died with the namespace's init already.
+        group?.killAll()
+        kill(-pid, SIGKILL)
+        if drained.wait(timeout: .now() + 10) == .timedOut {
+            writer.note("[skein: output still open 10 s after the command ended; stopped reading]\n")
+        }
+        let status = waitStatus.withLock { $0 }
+        let summary = writer.finish()
+        let exitStatus: Int32
+        var signal: Int32?
+        if status & 0x7f == 0 {
+            exitStatus = (status >> 8) & 0xff
+        } else {
+            signal = status & 0x7f
+            exitStatus = 128 + (status & 0x7f)
+        }
+        return LaunchResult(
+            status: exitStatus, signal: signal, timedOut: timedOut, duration: Date().timeIntervalSince(start),
+            tail: summary.tail, outputBytes: summary.total, logTruncated: summary.truncated)
+    }
+
+    static func childPID(in bytes: [UInt8]) -> pid_t? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let range = text.range(of: "\"child-pid\"") else { return nil }
+        let digits = text[range.upperBound...].drop { !$0.isNumber }.prefix { $0.isNumber }
+        return pid_t(digits)
+    }
+}
+
+private func errorText() -> String { String(cString: strerror(errno)) }
+
+// `pipe2` and `posix_spawn_file_actions_addchdir_np` are GNU extensions the Glibc module does
+// not import; they are looked up once. A pipe made without O_CLOEXEC could leak its write end
+// into a process spawned meanwhile by another thread and keep the reader from seeing the end.
+private let pipe2Function: (@convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pipe2") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32).self)
+}()
+
+private let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
+    return unsafeBitCast(
+        symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+}()
+
+private func makePipe(_ fds: inout [Int32]) -> Int32 {
+    if let pipe2Function { return pipe2Function(&fds, O_CLOEXEC) }
+    guard pipe(&fds) == 0 else { return -1 }
+    _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+    _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+    return 0
+}
+
+/// Writes output to the log, keeping at most `limit` bytes: the head, and at the end the last
+/// `tailBytes` after a line saying how much was left out.
+final class LogWriter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let handle: FileHandle?
+    private let headLimit: Int
+    private let limit: Int
+    private let tailBytes: Int
+    private let tailKept: Int
+    private var written = 0
+    private var total = 0
+    private var held = Data()   // bytes past the head, trimmed to tailBytes
+    private var tail = Data()   // the last tailKept bytes, for the caller
+    private var finished = false
+
+    init(sink: LogSink?, tailKept: Int) throws(SandboxError) {
+        self.tailKept = tailKept
+        if let sink {
+            let directory = (sink.path as NSString).deletingLastPathComponent
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw SandboxError(.setupFailed, "cannot make log folder \(directory): \(error)")
+            }
+            guard FileManager.default.createFile(atPath: sink.path, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: sink.path)
+            else { throw SandboxError(.setupFailed, "cannot write log \(sink.path)") }
+            self.handle = handle
+            limit = max(0, sink.limit)
+            tailBytes = min(max(0, sink.tailBytes), limit)
+        } else {
+            handle = nil
+            limit = 0
+            tailBytes = 0
+        }
+        headLimit = limit - tailBytes
+    }
+
+    func append(_ bytes: ArraySlice<UInt8>) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !finished else { return }
+        total += bytes.count
+        var rest = bytes
+        if written < headLimit {
+            let head = rest.prefix(headLimit - written)
+            try? handle?.write(contentsOf: head)
+            written += head.count
+            rest = rest.dropFirst(head.count)
+        }
+        if !rest.isEmpty && tailBytes > 0 {
+            held.append(contentsOf: rest)
+            if held.count > 2 * tailBytes { held = held.suffix(tailBytes) }
+        }
+        tail.append(contentsOf: bytes)
+        if tail.count > 2 * tailKept { tail = tail.suffix(tailKept) }
+    }
+
+    func note(_ text: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !finished else { return }
+        try? handle?.write(contentsOf: Data(text.utf8))
+    }
+
+    func finish() -> (tail: String, total: Int, truncated: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        finished = true
+        let truncated = total > limit && handle != nil
+        if truncated {
+            let omitted = total - written - min(held.count, tailBytes)
+            try? handle?.write(contentsOf: Data("\n[skein: log cut at \(limit) bytes; \(omitted) bytes of output left out]\n".utf8))
+            try? handle?.write(contentsOf: held.suffix(tailBytes))
+        } else {
+            try? handle?.write(contentsOf: held)
+        }
+        try? handle?.close()
+        return (String(decoding: tail.suffix(tailKept), as: UTF8.self), total, truncated)
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+
+/// A cgroup for one run: caps memory and the number of tasks, and lists every process of the
+/// run so that all of them can be killed. Made under the cgroup skein itself runs in (v1 or v2);
+/// where the machine allows none, the run goes on without and says so.
+final class ResourceGroup: Sendable {
+    /// Folders whose `cgroup.procs` the run joins before it starts.
+    let directories: [String]
+    let limitsMemory: Bool
+    let limitsProcesses: Bool
+    private let memoryDirectory: String?
+    private let isVersion2: Bool
+
+    private init(directories: [String], memoryDirectory: String?, limitsMemory: Bool, limitsProcesses: Bool, isVersion2: Bool) {
+        self.directories = directories
+        self.memoryDirectory = memoryDirectory
+        self.limitsMemory = limitsMemory
+        self.limitsProcesses = limitsProcesses
+        self.isVersion2 = isVersion2
+    }
+
+    private static let counter = Counter()
+
+    /// Makes a group with the given limits, or nil when no cgroup can be made here.
+    static func make(memory: UInt64?, processes: Int) -> ResourceGroup? {
+        let name = "skein-run-\(getpid())-\(counter.next())"
+        let own = ownPaths()
+        if FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers"), let path = own["" ] {
+            let directory = join("/sys/fs/cgroup", path, name)
+            guard mkdir(directory, 0o755) == 0 else { return nil }
+            let limitsMemory = memory.map { write(String($0), to: directory + "/memory.max") } ?? false
+            if limitsMemory { _ = write("0", to: directory + "/memory.swap.max") }
+            let limitsProcesses = write(String(processes), to: directory + "/pids.max")
+            return ResourceGroup(
+                directories: [directory], memoryDirectory: limitsMemory ? directory : nil,
+                limitsMemory: limitsMemory, limitsProcesses: limitsProcesses, isVersion2: true)
+        }
+        var directories: [String] = []
+        var memoryDirectory: String?
+        var limitsMemory = false, limitsProcesses = false
+        if let memory, let directory = version1Directory("memory", own: own, name: name) {
+            if write(String(memory), to: directory + "/memory.limit_in_bytes") {
+                _ = write(String(memory), to: directory + "/memory.memsw.limit_in_bytes")
+                limitsMemory = true
+                memoryDirectory = directory
+                directories.append(directory)
+            } else {
+                rmdir(directory)
+            }
+        }
+        if let directory = version1Directory("pids", own: own, name: name) {
+            if write(String(processes), to: directory + "/pids.max") {
+                limitsProcesses = true
+                directories.append(directory)
+            } else {
+                rmdir(directory)
+            }
+        }
+        guard !directories.isEmpty else { return nil }
+        return ResourceGroup(
+            directories: directories, memoryDirectory: memoryDirectory,
+            limitsMemory: limitsMemory, limitsProcesses: limitsProcesses, isVersion2: false)
+    }
+
+    /// Kills every process still in the group.
+    func killAll() {
+        for directory in directories {
+            guard let text = try? String(contentsOfFile: directory + "/cgroup.procs", encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n") {
+                if let pid = pid_t(line) { kill(pid, SIGKILL) }
+            }
+        }
+    }
+
+    /// Whether the memory limit was hit during the run.
+    var hitMemoryLimit: Bool {
+        guard let directory = memoryDirectory else { return false }
+        if isVersion2 {
+            let events = (try? String(contentsOfFile: directory + "/memory.events", encoding: .utf8)) ?? ""
+            return events.split(separator: "\n").contains { $0.hasPrefix("oom_kill ") && !$0.hasSuffix(" 0") }
+        }
+        let count = (try? String(contentsOfFile: directory + "/memory.failcnt", encoding: .utf8)) ?? "0"
+        return (Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0
+    }
+
+    /// Kills what is left and removes the group's folders.
+    func remove() {
+        for attempt in 0..<50 {
+            killAll()
+            let remaining = directories.filter { rmdir($0) != 0 && errno != ENOENT }
+            if remaining.isEmpty { return }
+            if attempt < 49 { usleep(20_000) }
+        }
+    }
+
+    /// The cgroup paths of this process, by controller (`""` for the v2 hierarchy).
+    private static func ownPaths() -> [String: String] {
+        guard let text = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8) else { return [:] }
+        var paths: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            if parts[1].isEmpty { paths[""] = String(parts[2]) }
+            for controller in parts[1].split(separator: ",") { paths[String(controller)] = String(parts[2]) }
+        }
+        return paths
+    }
+
+    private static func version1Directory(_ controller: String, own: [String: String], name: String) -> String? {
+        let mount = "/sys/fs/cgroup/" + controller
+        guard FileManager.default.fileExists(atPath: mount + "/cgroup.procs") else { return nil }
+        var parent = join(mount, own[controller] ?? "/", "")
+        if !FileManager.default.fileExists(atPath: parent + "/cgroup.procs") { parent = mount }
+        let directory = join(parent, "", name)
+        return mkdir(directory, 0o755) == 0 ? directory : nil
+    }
+
+    private static func join(_ base: String, _ path: String, _ name: String) -> String {
+        var result = base
+        for part in (path + "/" + name).split(separator: "/") { result += "/" + part }
+        return result
+    }
+
+    private static func write(_ text: String, to path: String) -> Bool {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == bytes.count
+    }
+}
+
+/// A thread-safe counter for unique names.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
+
+/// A value shared between threads under a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}

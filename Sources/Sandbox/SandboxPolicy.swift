@@ -1,0 +1,45 @@
+/// Whether consumer code runs inside bubblewrap or, by explicit opt-out, directly.
+public enum SandboxMode: String, Sendable {
+    case bubblewrap = "bwrap"
+    case none
+}
+
+/// How one consumer's untrusted build and tests run: where, for how long, with what limits.
+public struct SandboxPolicy: Sendable {
+    /// The consumer's checkout; the only place of the caller's the run may write.
+    public var worktree: String
+    /// A per-consumer directory kept between runs (build products, fetched dependencies).
+    public var buildCache: String
+    /// Where the output of a test run goes; other steps write beside it (`.resolve`, `.rerun`, `.run`).
+    public var logFile: String
+    /// Wall-clock seconds before the whole process tree is killed.
+    public var timeout: Double
+    public var mode: SandboxMode
+    /// CPU seconds per process (RLIMIT_CPU).
+    public var cpuSeconds: Int = 3600
+    /// Processes and threads alive at once: a pids cgroup where the machine allows it, and
+    /// RLIMIT_NPROC (which the kernel does not enforce for the real root user).
+    public var maxProcesses: Int = 4096
+    /// Largest file a process may write, in bytes (RLIMIT_FSIZE).
+    public var maxFileSize: UInt64 = 4 << 30
+    /// Memory of the whole run, through a cgroup; nil for none. Where the machine gives no
+    /// cgroup, the report says that no memory limit applied (`ulimit -v` breaks `swift test`).
+    public var memoryBytes: UInt64? = 8 << 30
+    /// Size of the private `/tmp` (a tmpfs, counted against memory).
+    public var tmpBytes: UInt64 = 2 << 30
+    /// Bytes of output kept in the log; beyond it the head and the last `logTailBytes` are kept.
+    public var logLimit: Int = 8 << 20
+    /// How much of the end of a long output is kept in the log after the cut.
+    public var logTailBytes: Int = 512 << 10
+    /// Whether the dependency-resolve step may reach the network. Builds, tests and `run:`
+    /// commands never may.
+    public var allowNetwork: Bool = true
+
+    public init(worktree: String, buildCache: String, logFile: String, timeout: Double = 900, mode: SandboxMode = .bubblewrap) {
+        self.worktree = worktree
+        self.buildCache = buildCache
+        self.logFile = logFile
+        self.timeout = timeout
+        self.mode = mode
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Sandbox
+import Testing
+import TestSupport
+
+/// Each test is one thing untrusted consumer code might try; each must be contained.
+@Suite(.enabled(if: Bubblewrap.isAvailable(), "needs bubblewrap"))
+struct ContainmentTests {
+    @Test func writesOutsideItsWorktreeGoNowhere() throws {
+        let place = SandboxPlace()
+        let target = place.outside("escaped.txt")
+        let result = try place.runner().run(command: """
+            echo x > '\(target)'; echo x > ../escaped.txt; echo x > /usr/escaped.txt; echo x > /etc/escaped.txt
+            echo inside > made-in-worktree.txt
+            """)
+        #expect(!FileManager.default.fileExists(atPath: target))
+        #expect(!FileManager.default.fileExists(atPath: place.directory.url("escaped.txt")))
+        #expect(!FileManager.default.fileExists(atPath: "/usr/escaped.txt"))
+        #expect(!FileManager.default.fileExists(atPath: "/etc/escaped.txt"))
+        // The worktree itself is writable: that is where migrations and builds work.
+        #expect(FileManager.default.fileExists(atPath: place.worktree + "/made-in-worktree.txt"))
+        #expect(result.output.contains("Read-only file system") || result.output.contains("No such file"))
+    }
+
+    @Test func writesIntoTheRealHomeGoNowhere() throws {
+        let place = SandboxPlace()
+        let realHome = NSHomeDirectory()
+        let marker = uniqueMarker("skein-home-probe-")
+        let result = try place.runner().run(command: """
+            echo x > "$HOME/\(marker)"; echo x > '\(realHome)/\(marker)'; mkdir -p "$HOME/.ssh" && echo key > "$HOME/.ssh/\(marker)"
+            ls -A "$HOME"
+            """)
+        #expect(!FileManager.default.fileExists(atPath: realHome + "/" + marker))
+        #expect(!FileManager.default.fileExists(atPath: realHome + "/.ssh/" + marker))
+        // The sandbox's HOME is fresh: none of the real one's files are there.
+        let realEntries = (try? FileManager.default.contentsOfDirectory(atPath: realHome)) ?? []
+        let seen = result.output.split(separator: "\n").map(String.init)
+        for entry in realEntries where entry != marker && entry != ".ssh" {
+            #expect(!seen.contains(entry), "the sandbox saw \(entry) of the real HOME")
+        }
+    }
+
+    @Test func deletingAFileOutsideLeavesIt() throws {
+        let place = SandboxPlace()
+        let victim = place.outside("victim.txt")
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: victim))
+        _ = try place.runner().run(command: "rm -rf '\(victim)' ../outside /usr/bin/env 2>&1; rm -rf /* 2>/dev/null; true")
+        #expect(FileManager.default.fileExists(atPath: victim))
+        #expect(FileManager.default.fileExists(atPath: "/usr/bin/env"))
+    }
+
+    @Test func cannotReachALoopbackServerOutside() throws {
+        let place = SandboxPlace()
+        let server = LoopbackServer()
+        let connect = "bash -c 'echo hello > /dev/tcp/127.0.0.1/\(server.port)'"
+        let result = try place.runner().run(command: connect)
+        #expect(result.status != 0)
+        #expect(server.acceptPending() == 0)
+        // The same command without the sandbox does connect: the probe itself works.
+        let unsandboxed = try place.runner(mode: .none).run(command: connect)
+        #expect(unsandboxed.status == 0)
+        #expect(server.acceptPending() == 1)
+    }
+
+    @Test func backgroundProcessesDoNotOutliveTheRun() throws {
+        let place = SandboxPlace()
+        let marker = "4\(UInt32.random(in: 100_000...999_999))"
+        let start = Date()
+        let result = try place.runner().run(command: """
+            (sleep \(marker).1 &) ; setsid sleep \(marker).2 > /dev/null 2>&1 & nohup sleep \(marker).3 > /dev/null 2>&1 &
+            echo started
+            """)
+        #expect(result.status == 0)
+        #expect(!result.timedOut)
+        #expect(Date().timeIntervalSince(start) < 30)
+        #expect(processes(containing: "sleep \(marker)").isEmpty)
+    }
+
+    @Test func aRunThatNeverEndsIsKilledWithAllItsProcesses() throws {
+        let place = SandboxPlace()
+        let marker = "5\(UInt32.random(in: 100_000...999_999))"
+        let start = Date()
+        let result = try place.runner(timeout: 3).run(command: """
+            sleep \(marker).1 & setsid sleep \(marker).2 & trap '' TERM; while :; do sleep \(marker).3; done
+            """)
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(result.timedOut)
+        #expect(elapsed < 20)
+        #expect(processes(containing: "sleep \(marker)").isEmpty)
+    }
+
+    @Test func aForkBombIsBoundedAndCleanedUp() throws {
+        let place = SandboxPlace()
+        let marker = uniqueMarker("forkbomb")
+        let result = try place.runner(timeout: 8) { $0.maxProcesses = 64 }.run(command: """
+            \(marker)() { \(marker) | \(marker) & }; \(marker); sleep 100
+            """)
+        #expect(result.timedOut || result.status != 0)
+        #expect(processes(containing: marker).isEmpty)
+        let notes = result.notes.joined(separator: "\n")
+        #expect(!notes.contains("no process-count limit"), "\(notes)")
+    }
+
+    @Test func floodedOutputIsCappedInTheLog() throws {
+        let place = SandboxPlace()
+        let result = try place.runner { $0.logLimit = 1 << 20; $0.logTailBytes = 64 << 10 }.run(command: """
+            echo FLOOD-START; yes 'skein flood line' | head -c 60000000; echo; echo FLOOD-END
+            """)
+        #expect(result.status == 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: result.logPath)
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        #expect(size <= (1 << 20) + 512)
+        let log = try String(contentsOfFile: result.logPath, encoding: .utf8)
+        #expect(log.hasPrefix("FLOOD-START"))
+        #expect(log.contains("FLOOD-END"))
+        #expect(log.contains("log cut"))
+        #expect(result.notes.contains { $0.contains("the log keeps") })
+    }
+
+    @Test func remountingTheRootFails() throws {
+        let place = SandboxPlace()
+        let marker = uniqueMarker("skein-remount-")
+        let result = try place.runner().run(command: """
+            mount -o remount,rw / && touch /usr/\(marker); mount -o remount,rw /usr && touch /usr/\(marker)
+            mount -t tmpfs none /usr && echo mounted; touch /usr/\(marker) 2>/dev/null && echo touched; exit 0
+            """)
+        #expect(!FileManager.default.fileExists(atPath: "/usr/" + marker))
+        #expect(!result.output.contains("mounted"))
+        #expect(!result.output.contains("touched"))
+    }
+
+    @Test func seesNoneOfTheCallersEnvironment() throws {
+        let place = SandboxPlace()
+        setenv("SKEIN_SANDBOX_PROBE_SECRET", "leaked-value", 1)
+        let result = try place.runner().run(command: "env; echo EXIT")
+        #expect(result.output.contains("EXIT"))
+        #expect(!result.output.contains("leaked-value"))
+        let names = Set(result.output.split(separator: "\n").compactMap { $0.split(separator: "=").first.map(String.init) })
+        #expect(names.isSubset(of: ["PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "TERM", "USER", "LOGNAME", "PWD", "SHLVL", "_", "EXIT"]), "\(names)")
+        let home = result.output.split(separator: "\n").first { $0.hasPrefix("HOME=") }.map { String($0.dropFirst(5)) }
+        #expect(home != nil)
+        // The toolchain is the one on the caller's PATH, found at run time.
+        let swift = try place.runner().run(command: "command -v swift && swift --version")
+        #expect(swift.status == 0, "\(swift.output)")
+    }
+}
