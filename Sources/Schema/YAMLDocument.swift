@@ -47,6 +47,23 @@ enum YAMLDocument {
         }
     }
 
+    /// The line of the second `key:` at the indentation of the first one at or after
+    /// `line`: where a person would delete the repeat.
+    static func repeatedKeyLine(_ key: String, in text: String, after line: Int) -> Int? {
+        var indentation: Int?
+        for (index, content) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where index + 1 >= line {
+            let trimmed = content.drop { $0 == " " }
+            guard trimmed.hasPrefix(key + ":") || trimmed.hasPrefix("\"\(key)\":") || trimmed.hasPrefix("'\(key)':") else { continue }
+            let column = content.count - trimmed.count
+            if let indentation {
+                if indentation == column { return index + 1 }
+            } else {
+                indentation = column
+            }
+        }
+        return nil
+    }
+
     static func schemaError(_ error: any Error, text: String, path: String) -> SchemaError {
         guard let yaml = error as? YamlError else {
             return SchemaError(path: path, line: 0, message: "cannot read YAML: \(error)")
@@ -64,7 +81,8 @@ enum YAMLDocument {
             return SchemaError(path: path, line: line, message: "cannot read YAML: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
             let names = duplicates.sorted().map { "`\($0)`" }.joined(separator: ", ")
-            return SchemaError(path: path, line: context.mark.line, message: "duplicate key \(names) in a mapping")
+            let line = duplicates.sorted().first.flatMap { repeatedKeyLine($0, in: text, after: context.mark.line) }
+            return SchemaError(path: path, line: line ?? context.mark.line, message: "duplicate key \(names) in a mapping")
         default:
             return SchemaError(path: path, line: 0, message: "cannot read YAML: \(yaml)")
         }
