@@ -231,7 +231,7 @@ public enum Discovery {
         _ entry: TreeEntry, in repository: Repository, needles: [DatasetNeedles], findings: inout [Int: Finding]
     ) throws {
         let text: String? = try repository.withBlobBytes(entry.blob) { bytes in
-            guard needles.contains(where: { $0.names.contains { Matcher.contains(bytes, $0) } }) else { return nil }
+            guard needles.contains(where: { $0.namePatterns.contains { Matcher.contains(bytes, $0) } }) else { return nil }
             return String(decoding: bytes, as: UTF8.self)
         }
         guard let text, let dependencies = try? CatalogInfo.dependencies(text, path: entry.path) else { return }

@@ -10,16 +10,24 @@ import SkeinBasics
 /// closely, so files that do not mention the dataset cost one scan each.
 struct DatasetNeedles: Sendable {
     /// Every id the dataset was known by.
-    var names: [String]
+    let names: [String]
     /// Its current and former locations.
-    var locations: [String]
+    let locations: [String]
     /// The `swift.record` type.
-    var record: String?
+    let record: String?
+
+    /// The same, ready to search (built once, used on every file of every mirror).
+    let namePatterns: [BytePattern]
+    let locationPatterns: [BytePattern]
+    let recordPattern: BytePattern?
 
     init(names: [String], locations: [String], record: String?) {
         self.names = names.filter { !$0.isEmpty }
         self.locations = locations.filter { !$0.isEmpty }
-        self.record = record
+        self.record = record.flatMap { $0.isEmpty ? nil : $0 }
+        namePatterns = self.names.map(BytePattern.init)
+        locationPatterns = self.locations.map(BytePattern.init)
+        recordPattern = self.record.map(BytePattern.init)
     }
 
     init(_ transition: DatasetTransition) {
@@ -58,8 +66,7 @@ enum Matcher {
     static func lines(in bytes: Bytes, flavor: FileFlavor, needles: DatasetNeedles) -> [Int] {
         guard bytes.count > 0 else { return [] }
         var offsets: [Int] = []
-        func search(_ needle: String, accept: (Int, Int) -> Bool) {
-            let pattern = BytePattern(needle)
+        func search(_ pattern: BytePattern, accept: (Int, Int) -> Bool) {
             var start = 0
             while start < bytes.count {
                 guard let offset = pattern.firstOffset(in: bytes, from: start) else { return }
@@ -72,17 +79,17 @@ enum Matcher {
                 }
             }
         }
-        for location in needles.locations {
+        for location in needles.locationPatterns {
             search(location) { start, end in
                 locationBoundary(bytes, start: start, end: end) && !isComment(bytes, at: start, flavor: flavor)
             }
         }
-        for name in needles.names {
+        for name in needles.namePatterns {
             search(name) { start, end in
                 idBoundary(bytes, start: start, end: end, flavor: flavor) && !isComment(bytes, at: start, flavor: flavor)
             }
         }
-        if flavor == .swift, let record = needles.record {
+        if flavor == .swift, let record = needles.recordPattern {
             search(record) { start, end in
                 identifierBoundary(bytes, start: start, end: end) && !isComment(bytes, at: start, flavor: flavor)
             }
@@ -99,8 +106,8 @@ enum Matcher {
         return result
     }
 
-    static func contains(_ bytes: Bytes, _ needle: String) -> Bool {
-        BytePattern(needle).firstOffset(in: bytes, from: 0) != nil
+    static func contains(_ bytes: Bytes, _ pattern: BytePattern) -> Bool {
+        pattern.firstOffset(in: bytes, from: 0) != nil
     }
 
     // MARK: - Boundaries
@@ -241,7 +248,7 @@ enum Matcher {
 
 /// A needle searched for with `memchr` on its rarest byte, then compared in place: the
 /// rare-byte heuristic of fast grep tools, which skips most of a file at memchr speed.
-struct BytePattern {
+struct BytePattern: Sendable {
     let bytes: [UInt8]
     /// Index of the byte to look for first.
     let anchor: Int
@@ -249,9 +256,11 @@ struct BytePattern {
     init(_ needle: String) {
         bytes = Array(needle.utf8)
         var best = 0
-        for index in bytes.indices where BytePattern.rank(bytes[index]) < BytePattern.rank(bytes[best]) { best = index }
+        for index in bytes.indices where BytePattern.ranks[Int(bytes[index])] < BytePattern.ranks[Int(bytes[best])] { best = index }
         anchor = best
     }
+
+    static let ranks: [Int] = (0...255).map { rank(UInt8($0)) }
 
     /// How common a byte is in source and config text (lower is rarer).
     static func rank(_ byte: UInt8) -> Int {
