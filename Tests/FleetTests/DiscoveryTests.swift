@@ -23,6 +23,10 @@ struct FixtureFleet {
         let broken = (mirrors as NSString).appendingPathComponent("broken.git")
         try FileManager.default.createDirectory(atPath: broken, withIntermediateDirectories: true)
         try Data("ref: refs/heads/main\n".utf8).write(to: URL(fileURLWithPath: broken + "/HEAD"))
+        // A mirror whose HEAD names a branch that is gone.
+        let dangling = (mirrors as NSString).appendingPathComponent("dangling.git")
+        git("clone", "-q", "--bare", upstreams + "/weather.git", dangling, in: directory.path)
+        git("symbolic-ref", "HEAD", "refs/heads/gone", in: dangling)
     }
 }
 
@@ -33,7 +37,7 @@ struct FixtureFleet {
         let (transitions, errors) = try registry.transitions()
         #expect(errors.isEmpty)
         let report = try await Discovery.discover(mirrors: fleet.mirrors, datasets: transitions, jobs: 4)
-        #expect(report.mirrorCount == 10)
+        #expect(report.mirrorCount == 11)
         let plays = try #require(report.datasets.first { $0.dataset == "plays" })
         #expect(plays.consumers.map(\.repo) == [
             "client-audit", "dashboard", "duration-stats", "legacy-export", "play-counter", "reporting", "top-tracks",
@@ -52,7 +56,8 @@ struct FixtureFleet {
         #expect(!topTracks.evidence.contains("Sources/TopTracks/PlayEvent.swift:11"))
         let playCounter = try #require(plays.consumers.first { $0.repo == "play-counter" })
         #expect(playCounter.evidence.contains("settings.json:3"))
-        #expect(plays.skipped.map(\.repo) == ["broken", "empty-service"])
+        #expect(plays.skipped.map(\.repo) == ["broken", "dangling", "empty-service"])
+        #expect(plays.skipped[1].reason.contains("HEAD names refs/heads/gone, which does not exist"))
         #expect(plays.skipped.last?.reason == "empty repository (no commits)")
         #expect(plays.skipped.first?.reason.contains("cannot open the mirror") == true)
 
@@ -67,7 +72,7 @@ struct FixtureFleet {
         let (consumers, skipped) = try await Discovery.consumers(of: migration, mirrors: fleet.mirrors, jobs: 3)
         #expect(consumers.count == 7)
         #expect(!consumers.contains { $0.repo == "weather" })
-        #expect(skipped.map(\.repo) == ["broken", "empty-service"])
+        #expect(skipped.map(\.repo) == ["broken", "dangling", "empty-service"])
 
         var everyone = migration
         everyone.datasets = ["all"]
