@@ -1,11 +1,81 @@
 import ArgumentParser
+import Fleet
+import Foundation
+import Schema
 import SkeinBasics
 
-/// `skein discover`: placeholder until its capability lands.
+/// `skein discover`: which mirrors consume a dataset, declared or not.
 struct DiscoverCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "discover", abstract: "Find the consumers of datasets among the mirrors.")
+    static let configuration = CommandConfiguration(
+        commandName: "discover",
+        abstract: "Find the consumers of datasets among the mirrors.",
+        discussion: """
+            Reads each mirror's default branch straight from its object database. A consumer is \
+            declared when its catalog-info.yaml depends on resource:<dataset>, and undeclared when \
+            its Swift, config or data files reference the dataset's current or previous location, \
+            its id or its record type. Empty and unreadable mirrors are listed as skipped.
+            """)
+
+    @Option(help: "The schema registry (a working copy or a bare repo).") var registry: String
+    @Option(help: "The mirrors directory (default: `mirrors` of the registry's skein.yaml).") var mirrors: String?
+    @Option(help: "How many mirrors to read at once (default: the number of cores).") var jobs: Int?
+    @Flag(help: "Print JSON instead of a table.") var json = false
+    @Argument(help: "A dataset of the registry (default: every dataset at the registry's HEAD).") var dataset: String?
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
 
     func run() async throws {
-        throw InputError("skein discover is not available in this build yet")
+        let registry = try Registry(path: registry)
+        guard let mirrors = mirrors ?? registry.settings.mirrors else {
+            throw InputError("no mirrors directory: pass --mirrors DIR or set `mirrors:` in the registry's skein.yaml")
+        }
+        let (all, errors) = try registry.transitions()
+        var transitions = all
+        if let dataset {
+            if let error = errors.first(where: { $0.path.hasSuffix("/\(dataset).yaml") || $0.path.hasSuffix("/\(dataset).yml") }) {
+                throw error
+            }
+            guard let match = all.first(where: { $0.names.contains(dataset) }) else {
+                let known = all.map(\.name).joined(separator: ", ")
+                throw InputError("no dataset `\(dataset)` in the registry (it has: \(known.isEmpty ? "none" : known))")
+            }
+            transitions = [match]
+        }
+        let jobs = self.jobs ?? registry.settings.jobs.map { max($0, 1) } ?? ProcessInfo.processInfo.activeProcessorCount
+        let report = try await Discovery.discover(mirrors: mirrors, datasets: transitions, jobs: jobs)
+        if json {
+            print(report.json.serialized(pretty: true))
+        } else {
+            print(DiscoverCommand.table(report, transitions: transitions), terminator: "")
+        }
+        if dataset == nil, !errors.isEmpty {
+            for error in errors { FileHandle.standardError.write(Data("skein: error: \(error)\n".utf8)) }
+            throw CommandExit(.badInput)
+        }
+    }
+
+    static func table(_ report: DiscoveryReport, transitions: [DatasetTransition]) -> String {
+        var out = ""
+        for (entry, transition) in zip(report.datasets, transitions) {
+            let undeclared = entry.consumers.filter { !$0.declared }.count
+            let count = entry.consumers.count
+            out += "\(entry.dataset) (v\(transition.new.version), \(transition.new.location)): "
+            out += "\(count) consumer\(count == 1 ? "" : "s"), \(undeclared) undeclared, of \(report.mirrorCount) mirrors\n"
+            if !entry.consumers.isEmpty {
+                let width = max(4, entry.consumers.map(\.repo.count).max() ?? 0)
+                out += "  " + "REPO".padding(toLength: width, withPad: " ", startingAt: 0) + "  DECLARED  EVIDENCE\n"
+                for consumer in entry.consumers {
+                    let shown = consumer.evidence.prefix(4).joined(separator: ", ")
+                    let more = consumer.evidence.count > 4 ? " (+\(consumer.evidence.count - 4) more)" : ""
+                    out += "  " + consumer.repo.padding(toLength: width, withPad: " ", startingAt: 0)
+                    out += "  " + (consumer.declared ? "yes     " : "no      ") + "  \(shown)\(more)\n"
+                }
+            }
+            for skipped in entry.skipped { out += "  skipped \(skipped.repo): \(skipped.reason)\n" }
+        }
+        if report.datasets.isEmpty { out += "the registry has no datasets\n" }
+        return out
     }
 }

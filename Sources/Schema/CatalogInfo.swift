@@ -1,0 +1,43 @@
+import Foundation
+import SkeinBasics
+import Yams
+
+/// A consumer's Backstage descriptor, `catalog-info.yaml` (SPEC §1): which datasets it
+/// declares it depends on.
+public enum CatalogInfo {
+    /// One `dependsOn` entry naming a resource: `resource:plays`, `resource:default/plays`.
+    public struct Dependency: Hashable, Sendable {
+        public var dataset: String
+        public var namespace: String?
+        /// 1-based line of the entry.
+        public var line: Int
+    }
+
+    /// Every resource dependency of every document in the descriptor, in order.
+    public static func dependencies(_ text: String, path: String) throws(SchemaError) -> [Dependency] {
+        var result: [Dependency] = []
+        for document in try YAMLDocument.composeAll(text, path: path) {
+            guard let spec = document.mapping?["spec"], let dependsOn = spec.mapping?["dependsOn"] else { continue }
+            let entries: [Node] = dependsOn.sequence.map(Array.init) ?? [dependsOn]
+            for entry in entries {
+                guard let reference = entry.scalar?.string, let dependency = parse(reference) else { continue }
+                result.append(Dependency(dataset: dependency.dataset, namespace: dependency.namespace, line: entry.mark?.line ?? 0))
+            }
+        }
+        return result
+    }
+
+    /// `resource:[namespace/]name` (the kind is case-insensitive, as in Backstage entity
+    /// references); nil for a reference to another kind of entity.
+    public static func parse(_ reference: String) -> (dataset: String, namespace: String?)? {
+        guard let colon = reference.firstIndex(of: ":"),
+              reference[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == "resource"
+        else { return nil }
+        let target = reference[reference.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        if let slash = target.firstIndex(of: "/") {
+            let name = String(target[target.index(after: slash)...])
+            return name.isEmpty ? nil : (name, String(target[..<slash]))
+        }
+        return target.isEmpty ? nil : (target, nil)
+    }
+}
