@@ -128,6 +128,8 @@ struct MemberRename {
         case .function: return .unknown
         default: return .other
         }
+        // Members of `Any`/`AnyObject` are looked up at run time: the source cannot tell.
+        if type == "Any" || type == "AnyObject" { return .unknown }
         let members = context.index.lookupMember(from, in: type).filter { $0.role != .initializer && $0.role != .type }
         if let member = members.first {
             if let kind, !members.contains(where: { $0.memberKind == kind }) { return .other }

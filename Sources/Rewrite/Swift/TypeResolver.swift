@@ -600,7 +600,8 @@ final class TypeResolver {
                 for condition in whileStatement.conditions.reversed() {
                     if let found = conditionBinding(name, condition, at: parent) { return found }
                 }
-            } else if let forStatement = parent.as(ForStmtSyntax.self), child.id == Syntax(forStatement.body).id {
+            } else if let forStatement = parent.as(ForStmtSyntax.self), child.id != Syntax(forStatement.sequence).id,
+                      child.id != Syntax(forStatement.pattern).id {
                 if let found = patternBinding(name, forStatement.pattern, type: typeOf(forStatement.sequence).element) { return found }
             } else if let switchCase = parent.as(SwitchCaseSyntax.self), child.is(CodeBlockItemListSyntax.self) {
                 if switchCase.label.tokens(viewMode: .sourceAccurate).contains(where: { $0.identifierText == name }) { return .unknown }
@@ -733,7 +734,7 @@ final class TypeResolver {
         if let item = parent.as(CodeBlockItemSyntax.self), let list = item.parent?.as(CodeBlockItemListSyntax.self), list.count == 1 {
             return returnType(at: Syntax(list))
         }
-        if let sequence = parent.as(SequenceExprSyntax.self) {
+        if parent.is(ExprListSyntax.self), let sequence = parent.parent?.as(SequenceExprSyntax.self) {
             let elements = Array(sequence.elements)
             guard let position = elements.firstIndex(where: { $0.id == expression.id }) else { return .unknown }
             func isComparison(_ element: ExprSyntax) -> Bool {
