@@ -1,8 +1,52 @@
 import SkeinBasics
 
-/// Placeholder until the typed Swift rewrites land: changes nothing.
+/// The typed Swift rewrites of one consumer repo (SPEC §3–4): parses the files whose bytes
+/// contain a name the migration concerns, indexes their declarations, and applies each rule.
+/// Files that do not parse cleanly are never edited and are reported.
 public struct SwiftRewriter: Sendable {
     public let migration: Migration
-    public init(migration: Migration) { self.migration = migration }
-    public func rewrite(_ files: [SourceFile]) -> RewriteResult { RewriteResult() }
+
+    public init(migration: Migration) {
+        self.migration = migration
+    }
+
+    /// Rewrites the Swift files of one repo (paths relative to its root, `Package.swift`
+    /// included). Returns edits only for files whose text changes.
+    public func rewrite(_ files: [SourceFile]) -> RewriteResult {
+        var rules = SwiftRules.rules(for: migration)
+        guard !rules.isEmpty else { return RewriteResult() }
+        let triggers = Set(rules.flatMap(\.triggers))
+        var relevant: [SourceFile] = [], others: [SourceFile] = []
+        for file in files {
+            if triggers.contains(where: { $0.matches(file.text) }) { relevant.append(file) } else { others.append(file) }
+        }
+        let index = SymbolIndex(pending: others)
+        let context = RewriteContext(index: index, migration: migration)
+        var parsed: [SwiftFile] = []
+        for source in relevant {
+            let file = SwiftFile(path: source.path, text: source.text)
+            if file.parsesCleanly {
+                index.add(file)
+                parsed.append(file)
+            } else {
+                context.result.skipped.append(SkippedFile(path: file.path, reason: "does not parse cleanly; not edited"))
+                context.result.attention.append(AttentionItem(SkeinBasics.SourceLocation(path: file.path, line: 1),
+                                                              "does not parse cleanly; not edited, may reference what the migration changes"))
+                context.result.referencesFound += 1
+            }
+        }
+        for position in rules.indices { rules[position].prepare(in: context) }
+        for file in parsed {
+            for rule in rules where rule.triggers.contains(where: { $0.matches(file.text) }) {
+                rule.apply(to: file, in: context)
+            }
+        }
+        var result = context.result
+        for file in parsed {
+            if let text = file.editedText() { result.edits.append(FileEdit(path: file.path, newText: text)) }
+        }
+        result.edits.sort { $0.path < $1.path }
+        result.attention.sort()
+        return result
+    }
 }

@@ -1,0 +1,58 @@
+internal import SwiftSyntax
+import SkeinBasics
+
+/// `changeFieldType`: a column's type or nullability changed. The record's stored property gets
+/// the new Swift type in its annotation, Optional exactly when the column is nullable.
+struct ChangeFieldType: SwiftRule {
+    static let name = "ChangeFieldType"
+    let change: Change
+    let dataset: String
+    let field: String
+    let to: ColumnType
+    private var annotations: [TypeSyntax] = []
+    private var unannotated: [PatternBindingSyntax] = []
+
+    static func make(_ change: Change, migration: Migration) -> ChangeFieldType? {
+        guard case let .changeFieldType(dataset, field, _, to) = change else { return nil }
+        return ChangeFieldType(change: change, dataset: dataset, field: field, to: to)
+    }
+
+    private init(change: Change, dataset: String, field: String, to: ColumnType) {
+        self.change = change
+        self.dataset = dataset
+        self.field = field
+        self.to = to
+    }
+
+    var triggers: [Trigger] { [.word(field), .word(camelCase(field))] }
+
+    mutating func prepare(in context: RewriteContext) {
+        guard let transition = context.migration.transition(for: dataset) else { return }
+        for record in DatasetRecord.find(for: transition, in: context.index) {
+            guard let binding = record.binding(for: field, in: context.index),
+                  let declaration = record.propertyBinding(binding.property, in: context.index) else { continue }
+            if let annotation = declaration.typeAnnotation { annotations.append(annotation.type) } else { unannotated.append(declaration) }
+        }
+    }
+
+    func apply(to file: SwiftFile, in context: RewriteContext) {
+        for type in annotations where file.owns(type) {
+            let written = type.trimmedDescription
+            let wanted: String
+            if written.hasPrefix("Optional<") || written.hasSuffix("!") {
+                wanted = to.nullable ? (written.hasSuffix("!") ? to.type.swiftType + "!" : "Optional<\(to.type.swiftType)>") : to.type.swiftType
+            } else {
+                wanted = to.swiftType
+            }
+            if written == wanted {
+                context.reference(change, edited: false)
+                continue
+            }
+            context.reference(change, edited: file.replace(type, with: wanted))
+        }
+        for binding in unannotated where file.owns(binding) {
+            context.reference(change, edited: false)
+            context.attention(file, binding, "\(dataset).\(field) is now \(to.swiftType) but its property has no type annotation; not changed")
+        }
+    }
+}

@@ -1,0 +1,83 @@
+internal import SwiftSyntax
+import SkeinBasics
+
+/// `renameType`: a type (possibly nested, `Node.Scalar`, or a protocol) is renamed. Its
+/// declaration and every written reference that resolves to it — type annotations, extensions,
+/// conformances, generic arguments, `T(...)`, `T.member`, `Outer.T` — change; a same-named type
+/// nested elsewhere, comments and string literals do not.
+struct RenameType: SwiftRule {
+    static let name = "RenameType"
+    let change: Change
+    /// Qualified as the migration names it.
+    let from: String
+    let to: String
+    var simpleName: String { String(from.split(separator: ".").last ?? "") }
+
+    static func make(_ change: Change, migration: Migration) -> RenameType? {
+        guard case let .renameType(from, to) = change, !from.isEmpty, !to.isEmpty else { return nil }
+        return RenameType(change: change, from: from, to: String(to.split(separator: ".").last ?? ""))
+    }
+
+    var triggers: [Trigger] { [.word(simpleName)] }
+
+    func apply(to file: SwiftFile, in context: RewriteContext) {
+        let index = context.index, resolver = context.resolver
+        let declaredHere = index.type(named: from)?.declared == true || index.typealiases[from] != nil
+        for token in file.tree.tokens(viewMode: .sourceAccurate) where token.identifierText == simpleName {
+            guard case .identifier = token.tokenKind, let parent = token.parent else { continue }
+            var matches = false
+            if isTypeDeclarationName(token, parent) {
+                let outer = resolver.enclosingType(of: parent)
+                matches = (outer.map { $0 + "." + simpleName } ?? simpleName) == from
+            } else if let identifier = parent.as(IdentifierTypeSyntax.self) {
+                if resolvesToGenericParameter(identifier) { continue }
+                matches = refersToType(written: [simpleName], at: parent, context: context, declaredHere: declaredHere)
+            } else if let member = parent.as(MemberTypeSyntax.self), member.name.id == token.id {
+                let base = SymbolIndex.components(of: member.baseType) ?? []
+                if let resolvedBase = index.resolveTypeName(base, context: resolver.enclosingType(of: parent)) {
+                    matches = resolvedBase + "." + simpleName == from
+                } else {
+                    // `Module.Type`, or a nested type of a type from elsewhere.
+                    matches = (base.joined(separator: ".") + "." + simpleName) == from || (!declaredHere && from == simpleName && base.count == 1)
+                }
+            } else if let reference = parent.as(DeclReferenceExprSyntax.self) {
+                if let access = reference.parent?.as(MemberAccessExprSyntax.self), access.declName.id == reference.id {
+                    guard let base = access.base else { continue }
+                    if case .meta(let owner) = resolver.typeOf(base) {
+                        matches = owner + "." + simpleName == from
+                    }
+                } else {
+                    if resolver.bindingType(simpleName, at: parent) != nil { continue }
+                    matches = refersToType(written: [simpleName], at: parent, context: context, declaredHere: declaredHere)
+                }
+            }
+            guard matches else { continue }
+            context.reference(change, edited: file.replace(token, with: token.renamed(to)))
+        }
+    }
+
+    private func isTypeDeclarationName(_ token: TokenSyntax, _ parent: Syntax) -> Bool {
+        for kind in [StructDeclSyntax.self, ClassDeclSyntax.self, EnumDeclSyntax.self, ProtocolDeclSyntax.self, ActorDeclSyntax.self] as [any DeclSyntaxProtocol.Type] {
+            if parent.is(kind) { return (parent.asProtocol(NamedDeclSyntax.self)?.name.id == token.id) }
+        }
+        if let alias = parent.as(TypeAliasDeclSyntax.self) { return alias.name.id == token.id }
+        return false
+    }
+
+    private func resolvesToGenericParameter(_ type: IdentifierTypeSyntax) -> Bool {
+        var current = Syntax(type).parent
+        while let candidate = current {
+            if let clause = candidate.asProtocol(WithGenericParametersSyntax.self)?.genericParameterClause,
+               clause.parameters.contains(where: { $0.name.identifierText == simpleName }) { return true }
+            current = candidate.parent
+        }
+        return false
+    }
+
+    private func refersToType(written: [String], at node: Syntax, context: RewriteContext, declaredHere: Bool) -> Bool {
+        let enclosing = context.resolver.enclosingType(of: node)
+        if let resolved = context.index.resolveTypeName(written, context: enclosing) { return resolved == from }
+        // Not declared in the repo: a type from a dependency, named as written.
+        return !declaredHere && written.joined(separator: ".") == from
+    }
+}

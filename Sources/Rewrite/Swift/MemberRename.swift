@@ -1,0 +1,169 @@
+internal import SwiftSyntax
+import SkeinBasics
+
+/// Renames one member of one type everywhere the source shows it is meant: its declaration
+/// (and, for a protocol requirement, its witnesses; for a class member, overrides), member
+/// accesses on values of that type, implicit members `.name` with that contextual type, bare
+/// uses inside the type, key path components, and (for stored properties) memberwise
+/// initializer labels. Members of other types that share the name are left alone; a reference
+/// whose type the source does not decide is left alone and reported.
+struct MemberRename {
+    /// Qualified name of the type (`Node.Scalar`), declared in the repo or not.
+    var owner: String
+    var from: String
+    var to: String
+    var kind: MemberKind?
+    var change: Change
+    /// Report references instead of renaming them (`removeField`).
+    var reportOnly = false
+    var reportMessage: String? = nil
+
+    enum Decision { case target, other, unknown }
+
+    func apply(to file: SwiftFile, in context: RewriteContext) {
+        for token in file.tree.tokens(viewMode: .sourceAccurate) where token.identifierText == from {
+            guard case .identifier = token.tokenKind else { continue }
+            visit(token, file: file, context: context)
+        }
+    }
+
+    private func visit(_ token: TokenSyntax, file: SwiftFile, context: RewriteContext) {
+        let resolver = context.resolver
+        guard let parent = token.parent else { return }
+        if let reference = parent.as(DeclReferenceExprSyntax.self) {
+            if let access = reference.parent?.as(MemberAccessExprSyntax.self), access.declName.id == reference.id {
+                let isCall = access.parent?.as(FunctionCallExprSyntax.self)?.calledExpression.id == ExprSyntax(access).id
+                let base: TypeRef = access.base.map(resolver.typeOf) ?? resolver.contextualType(of: ExprSyntax(access))
+                handle(decide(base, isCall: isCall, context: context), token, file: file, context: context,
+                       what: access.base.map { "`\($0.trimmedDescription)`" } ?? "the implicit member")
+                return
+            }
+            if let component = reference.parent?.as(KeyPathPropertyComponentSyntax.self) {
+                handle(decide(keyPathBase(component, resolver: resolver), isCall: false, context: context), token,
+                       file: file, context: context, what: "the key path's root")
+                return
+            }
+            // A bare name: a local, or a member of the enclosing type through implicit self.
+            let node = Syntax(reference)
+            if resolver.bindingType(from, at: node) != nil { return }
+            guard let enclosing = resolver.enclosingType(of: node) else { return }
+            let members = context.index.lookupMember(from, in: enclosing)
+            guard !members.isEmpty else { return }
+            let isCall = reference.parent?.as(FunctionCallExprSyntax.self)?.calledExpression.id == ExprSyntax(reference).id
+            handle(decide(.nominal(enclosing), isCall: isCall, context: context), token, file: file, context: context, what: "self")
+            return
+        }
+        if let pattern = parent.as(IdentifierPatternSyntax.self),
+           let binding = pattern.parent?.as(PatternBindingSyntax.self),
+           let variable = binding.parent?.parent?.as(VariableDeclSyntax.self) {
+            declaration(Syntax(variable), role: .property, isOverride: variable.modifiers.contains { $0.name.tokenKind == .keyword(.override) },
+                        token, file: file, context: context)
+            return
+        }
+        if let function = parent.as(FunctionDeclSyntax.self), function.name.id == token.id {
+            declaration(Syntax(function), role: .method, isOverride: function.modifiers.contains { $0.name.tokenKind == .keyword(.override) },
+                        token, file: file, context: context)
+            return
+        }
+        if let element = parent.as(EnumCaseElementSyntax.self), element.name.id == token.id,
+           let caseDecl = element.ancestor(EnumCaseDeclSyntax.self) {
+            declaration(Syntax(caseDecl), role: .case, isOverride: false, token, file: file, context: context)
+            return
+        }
+        if let argument = parent.as(LabeledExprSyntax.self), argument.label?.id == token.id,
+           kind != .method, kind != .case,
+           let call = argument.parent?.parent?.as(FunctionCallExprSyntax.self) {
+            // A memberwise initializer label of the owner (a struct with no initializer of its own).
+            guard case .meta(let type) = context.resolver.typeOf(call.calledExpression), type == owner,
+                  let info = context.index.type(named: owner), info.kind == .struct, info.declared, !info.hasExplicitInitializer,
+                  info.storedProperties.contains(from) else { return }
+            handle(.target, token, file: file, context: context, what: "")
+        }
+    }
+
+    private func declaration(_ decl: Syntax, role: SymbolIndex.MemberRole, isOverride: Bool, _ token: TokenSyntax,
+                             file: SwiftFile, context: RewriteContext) {
+        // Only members: declarations directly in a type's or extension's body.
+        guard decl.parent?.is(MemberBlockItemSyntax.self) == true,
+              let enclosing = context.resolver.enclosingType(of: decl) else { return }
+        if let kind, kind != memberKind(role) { return }
+        let matches = enclosing == owner
+            || (context.index.inherits(enclosing, from: owner)
+                && (context.index.type(named: owner)?.kind == .protocol || isOverride || context.index.type(named: owner)?.declared != true))
+        if matches { handle(.target, token, file: file, context: context, what: "") }
+    }
+
+    private func memberKind(_ role: SymbolIndex.MemberRole) -> MemberKind? {
+        switch role {
+        case .property: .property
+        case .method: .method
+        case .case: .case
+        default: nil
+        }
+    }
+
+    /// The type a key path component is looked up on.
+    private func keyPathBase(_ component: KeyPathPropertyComponentSyntax, resolver: TypeResolver) -> TypeRef {
+        guard let keyPath = component.ancestor(KeyPathExprSyntax.self) else { return .unknown }
+        var current = resolver.keyPathRoot(keyPath)
+        for part in keyPath.components {
+            if case .property(let property) = part.component {
+                if property.id == component.id { return current }
+                current = resolver.memberType(property.declName.baseName.identifierText, on: current)
+            } else if case .optional = part.component {
+                current = current.unwrapped
+            } else {
+                current = .unknown
+            }
+        }
+        return .unknown
+    }
+
+    /// Whether `.from` on a value (or metatype) of `base` is the member being renamed.
+    func decide(_ base: TypeRef, isCall: Bool, context: RewriteContext) -> Decision {
+        let type: String
+        switch base.unwrapped {
+        case .nominal(let name), .meta(let name): type = name
+        case .unknown: return .unknown
+        case .function: return .unknown
+        default: return .other
+        }
+        // Members of `Any`/`AnyObject` are looked up at run time: the source cannot tell.
+        if type == "Any" || type == "AnyObject" { return .unknown }
+        let members = context.index.lookupMember(from, in: type).filter { $0.role != .initializer && $0.role != .type }
+        if let member = members.first {
+            if let kind, !members.contains(where: { $0.memberKind == kind }) { return .other }
+            guard let declaring = member.owner else { return .other }
+            if declaring == owner { return .target }
+            if context.index.inherits(declaring, from: owner) { return .target }
+            // A protocol requirement reached through a conforming type's own witness.
+            if context.index.type(named: owner)?.kind == .protocol, context.index.inherits(type, from: owner) { return .target }
+            return .other
+        }
+        if type == owner || context.index.inherits(type, from: owner) {
+            if kind == .property, isCall { return .other }
+            return .target
+        }
+        if context.index.type(named: type)?.declared == true || wellKnownExternalTypes.contains(type) { return .other }
+        // A type from elsewhere, unrelated by name to the owner: not the owner's member.
+        return .other
+    }
+
+    private func handle(_ decision: Decision, _ token: TokenSyntax, file: SwiftFile, context: RewriteContext, what: String) {
+        switch decision {
+        case .other:
+            return
+        case .target:
+            if reportOnly {
+                context.reference(change, edited: false)
+                context.attention(file, token, reportMessage ?? "uses `\(from)`")
+                return
+            }
+            let edited = file.replace(token, with: token.renamed(to))
+            context.reference(change, edited: edited)
+        case .unknown:
+            context.reference(change, edited: false)
+            context.attention(file, token, "cannot tell the type of \(what) in `.\(from)`; not changed (\(change.summary))")
+        }
+    }
+}

@@ -1,0 +1,123 @@
+internal import SwiftParser
+internal import SwiftSyntax
+import SkeinBasics
+
+/// One Swift file of a consumer, parsed, with the text edits rules want to make to it.
+///
+/// Rules record edits as byte ranges of the original text and the text to put there; the new
+/// file is the original with those ranges spliced. Everything outside an edited token stays
+/// byte-for-byte as it was, trivia and comments included, which re-printing a rewritten tree
+/// would also give but only after building a new tree for every edit.
+final class SwiftFile {
+    let path: String
+    let text: String
+    let tree: SourceFileSyntax
+    private(set) var edits: [TextEdit] = []
+    private lazy var converter = SourceLocationConverter(fileName: path, tree: tree)
+
+    struct TextEdit: Hashable {
+        var start: Int
+        var end: Int
+        var replacement: String
+    }
+
+    init(path: String, text: String) {
+        self.path = path
+        self.text = text
+        self.tree = Parser.parse(source: text)
+    }
+
+    var parsesCleanly: Bool { !tree.hasError }
+
+    /// 1-based line of a node's first token (after its leading trivia).
+    func line(of node: some SyntaxProtocol) -> Int {
+        converter.location(for: node.positionAfterSkippingLeadingTrivia).line
+    }
+
+    func location(of node: some SyntaxProtocol) -> SkeinBasics.SourceLocation {
+        SkeinBasics.SourceLocation(path: path, line: line(of: node))
+    }
+
+    /// Replaces a token's text (never its trivia). Returns false when an edit of that token with
+    /// other text was already recorded.
+    @discardableResult
+    func replace(_ token: TokenSyntax, with replacement: String) -> Bool {
+        replace(from: token.positionAfterSkippingLeadingTrivia.utf8Offset,
+                to: token.endPositionBeforeTrailingTrivia.utf8Offset, with: replacement)
+    }
+
+    /// Replaces a node's text from its first token's start to its last token's end.
+    @discardableResult
+    func replace(_ node: some SyntaxProtocol, with replacement: String) -> Bool {
+        replace(from: node.positionAfterSkippingLeadingTrivia.utf8Offset,
+                to: node.endPositionBeforeTrailingTrivia.utf8Offset, with: replacement)
+    }
+
+    @discardableResult
+    func replace(from start: Int, to end: Int, with replacement: String) -> Bool {
+        if let existing = edits.first(where: { $0.start < end && start < $0.end || ($0.start == start && $0.end == end) }) {
+            return existing.start == start && existing.end == end && existing.replacement == replacement
+        }
+        edits.append(TextEdit(start: start, end: end, replacement: replacement))
+        return true
+    }
+
+    /// The text with every recorded edit applied, or nil when nothing changes.
+    func editedText() -> String? {
+        guard !edits.isEmpty else { return nil }
+        var bytes = Array(text.utf8)
+        for edit in edits.sorted(by: { $0.start > $1.start }) {
+            bytes.replaceSubrange(edit.start..<edit.end, with: Array(edit.replacement.utf8))
+        }
+        let result = String(decoding: bytes, as: UTF8.self)
+        return result == text ? nil : result
+    }
+}
+
+extension String {
+    /// Whether the text contains `word` with no identifier character right before or after it.
+    func containsWord(_ word: String) -> Bool {
+        let haystack = Array(utf8), needle = Array(word.utf8)
+        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+        var index = 0
+        let first = needle[0]
+        while index + needle.count <= haystack.count {
+            if haystack[index] == first, haystack[index..<index + needle.count].elementsEqual(needle) {
+                let before = index == 0 ? UInt8(ascii: " ") : haystack[index - 1]
+                let after = index + needle.count == haystack.count ? UInt8(ascii: " ") : haystack[index + needle.count]
+                if !before.isIdentifierByte, !after.isIdentifierByte { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+}
+
+extension UInt8 {
+    var isIdentifierByte: Bool {
+        (self >= 0x30 && self <= 0x39) || (self >= 0x41 && self <= 0x5A) || (self >= 0x61 && self <= 0x7A)
+            || self == 0x5F || self >= 0x80
+    }
+}
+
+/// `track_id` → `trackId`: the property name `JSONDecoder`'s `convertFromSnakeCase` maps a
+/// column to.
+func camelCase(_ name: String) -> String {
+    let parts = name.split(separator: "_", omittingEmptySubsequences: true)
+    guard parts.count > 1 else { return name }
+    return String(parts[0]) + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+}
+
+/// The text of an identifier token without backticks.
+extension TokenSyntax {
+    var identifierText: String {
+        let raw = text
+        if raw.hasPrefix("`"), raw.hasSuffix("`"), raw.count >= 2 { return String(raw.dropFirst().dropLast()) }
+        return raw
+    }
+
+    /// The new text for a renamed identifier, keeping backticks when the old token had them.
+    func renamed(_ name: String) -> String {
+        text.hasPrefix("`") ? "`\(name)`" : name
+    }
+}

@@ -1,0 +1,336 @@
+internal import SwiftSyntax
+import SkeinBasics
+
+/// The declarations of one consumer repo that rules need to know what a name refers to: types
+/// (nested ones by qualified name), extensions, typealiases, protocols and conformances, and each
+/// type's properties, methods, enum cases and initializers.
+///
+/// Built from the files that contain a relevant name; when resolution meets a type it has not
+/// seen, the files that declare or extend that type are parsed on demand, so files that cannot
+/// matter are never parsed.
+final class SymbolIndex {
+    enum TypeKind { case `struct`, `class`, `enum`, `protocol`, `actor` }
+
+    enum MemberRole: Equatable { case property, method, `case`, initializer, `subscript`, type }
+
+    struct Parameter {
+        var label: String?
+        var type: TypeSyntax?
+    }
+
+    /// One member declaration (or one global variable or function).
+    struct Member {
+        var name: String
+        var role: MemberRole
+        /// Property type annotation, or function/subscript result type.
+        var type: TypeSyntax?
+        /// A property's initial value when it has no annotation.
+        var initializer: ExprSyntax?
+        var isStatic: Bool
+        var isOverride: Bool
+        var parameters: [Parameter]
+        /// Qualified name of the type (or extended type) that declares it; nil for globals.
+        var owner: String?
+        /// The declaring node, for context.
+        var node: Syntax
+
+        var memberKind: MemberKind? {
+            switch role {
+            case .property: .property
+            case .method: .method
+            case .case: .case
+            default: nil
+            }
+        }
+    }
+
+    final class TypeInfo {
+        let name: String
+        var kind: TypeKind
+        var declared = false
+        /// Inherited types as written, with the node they were written at (for lexical lookup).
+        var inherited: [TypeSyntax] = []
+        var members: [String: [Member]] = [:]
+        var storedProperties: [String] = []
+        var hasExplicitInitializer = false
+        /// Declaration name tokens (type decls, not extensions).
+        var declarations: [TokenSyntax] = []
+
+        init(name: String, kind: TypeKind) {
+            self.name = name
+            self.kind = kind
+        }
+    }
+
+    private(set) var types: [String: TypeInfo] = [:]
+    private var simpleNames: [String: Set<String>] = [:]
+    private(set) var typealiases: [String: TypeSyntax] = [:]
+    private(set) var globals: [String: [Member]] = [:]
+    /// Files not parsed yet, for on-demand loading of declarations.
+    private var pending: [SourceFile]
+    private(set) var files: [SwiftFile] = []
+    private var loadedNames: Set<String> = []
+    /// Files parsed on demand that do not parse cleanly (never indexed).
+    private(set) var unparsable: [SwiftFile] = []
+
+    init(pending: [SourceFile]) {
+        self.pending = pending
+    }
+
+    // MARK: - Building
+
+    func add(_ file: SwiftFile) {
+        files.append(file)
+        guard file.parsesCleanly else { return }
+        for item in file.tree.statements {
+            index(decl: item.item.as(DeclSyntax.self), context: nil, inExtension: false)
+        }
+    }
+
+    /// Parses and indexes the not-yet-parsed files that declare or extend a type named `simpleName`.
+    func loadDeclarations(of simpleName: String) {
+        guard !simpleName.isEmpty, loadedNames.insert(simpleName).inserted else { return }
+        var remaining: [SourceFile] = []
+        var found: [SourceFile] = []
+        for file in pending {
+            if SymbolIndex.mayDeclare(simpleName, in: file.text) { found.append(file) } else { remaining.append(file) }
+        }
+        pending = remaining
+        for source in found {
+            let file = SwiftFile(path: source.path, text: source.text)
+            if file.parsesCleanly { add(file) } else { unparsable.append(file) }
+        }
+    }
+
+    /// Whether a file's text has `struct|class|enum|protocol|actor|extension|typealias <name>`,
+    /// or `.<name>` after an `extension` (for `extension Outer.Name`).
+    static func mayDeclare(_ name: String, in text: String) -> Bool {
+        guard text.containsWord(name) else { return false }
+        for keyword in ["struct", "class", "enum", "protocol", "actor", "extension", "typealias"] {
+            if text.contains(keyword + " " + name) { return true }
+        }
+        return text.contains("." + name) && text.contains("extension ")
+    }
+
+    private func info(_ name: String, kind: TypeKind) -> TypeInfo {
+        if let existing = types[name] { return existing }
+        let created = TypeInfo(name: name, kind: kind)
+        types[name] = created
+        let simple = name.split(separator: ".").last.map(String.init) ?? name
+        simpleNames[simple, default: []].insert(name)
+        return created
+    }
+
+    private func index(decl: DeclSyntax?, context: String?, inExtension: Bool) {
+        guard let decl else { return }
+        if let ifConfig = decl.as(IfConfigDeclSyntax.self) {
+            for clause in ifConfig.clauses {
+                switch clause.elements {
+                case .statements(let items)?: for item in items { index(decl: item.item.as(DeclSyntax.self), context: context, inExtension: inExtension) }
+                case .decls(let members)?: for member in members { index(decl: member.decl, context: context, inExtension: inExtension) }
+                default: break
+                }
+            }
+            return
+        }
+        if let (name, kind, inheritance, members) = typeParts(decl) {
+            let qualified = context.map { $0 + "." + name.identifierText } ?? name.identifierText
+            let type = info(qualified, kind: kind)
+            type.kind = kind
+            type.declared = true
+            type.declarations.append(name)
+            type.inherited += inheritance?.inheritedTypes.map(\.type) ?? []
+            if let context {
+                add(Member(name: name.identifierText, role: .type, type: nil, initializer: nil, isStatic: true, isOverride: false,
+                           parameters: [], owner: context, node: Syntax(decl)), to: context)
+            }
+            for member in members { index(decl: member.decl, context: qualified, inExtension: false) }
+            return
+        }
+        if let extensionDecl = decl.as(ExtensionDeclSyntax.self) {
+            let extended = qualifiedName(of: extensionDecl.extendedType, context: nil) ?? extensionDecl.extendedType.trimmedDescription
+            let type = types[extended] ?? info(extended, kind: .struct)
+            type.inherited += extensionDecl.inheritanceClause?.inheritedTypes.map(\.type) ?? []
+            for member in extensionDecl.memberBlock.members { index(decl: member.decl, context: extended, inExtension: true) }
+            return
+        }
+        if let alias = decl.as(TypeAliasDeclSyntax.self) {
+            let qualified = context.map { $0 + "." + alias.name.identifierText } ?? alias.name.identifierText
+            typealiases[qualified] = alias.initializer.value
+            return
+        }
+        let isStatic = decl.asProtocol(WithModifiersSyntax.self)?.modifiers.contains {
+            $0.name.tokenKind == .keyword(.static) || $0.name.tokenKind == .keyword(.class)
+        } ?? false
+        let isOverride = decl.asProtocol(WithModifiersSyntax.self)?.modifiers.contains { $0.name.tokenKind == .keyword(.override) } ?? false
+        if let variable = decl.as(VariableDeclSyntax.self) {
+            for binding in variable.bindings {
+                guard let pattern = binding.pattern.as(IdentifierPatternSyntax.self) else { continue }
+                let member = Member(
+                    name: pattern.identifier.identifierText, role: .property, type: binding.typeAnnotation?.type,
+                    initializer: binding.initializer?.value, isStatic: isStatic, isOverride: isOverride, parameters: [],
+                    owner: context, node: Syntax(binding))
+                if let context {
+                    add(member, to: context)
+                    let computed = binding.accessorBlock.map { block -> Bool in
+                        if case .accessors(let accessors) = block.accessors {
+                            return accessors.contains { $0.accessorSpecifier.tokenKind == .keyword(.get) || $0.accessorSpecifier.tokenKind == .keyword(.set) }
+                        }
+                        return true
+                    } ?? false
+                    if !isStatic, !computed, !inExtension { types[context]?.storedProperties.append(member.name) }
+                } else {
+                    globals[member.name, default: []].append(member)
+                }
+            }
+        } else if let function = decl.as(FunctionDeclSyntax.self) {
+            let member = Member(
+                name: function.name.identifierText, role: .method, type: function.signature.returnClause?.type, initializer: nil,
+                isStatic: isStatic, isOverride: isOverride, parameters: parameters(function.signature.parameterClause.parameters),
+                owner: context, node: Syntax(function))
+            if let context { add(member, to: context) } else { globals[member.name, default: []].append(member) }
+        } else if let initializer = decl.as(InitializerDeclSyntax.self), let context {
+            if !inExtension { types[context]?.hasExplicitInitializer = true }
+            add(Member(name: "init", role: .initializer, type: nil, initializer: nil, isStatic: true, isOverride: isOverride,
+                       parameters: parameters(initializer.signature.parameterClause.parameters), owner: context, node: Syntax(initializer)),
+                to: context)
+        } else if let enumCase = decl.as(EnumCaseDeclSyntax.self), let context {
+            for element in enumCase.elements {
+                let parameters = element.parameterClause?.parameters.map {
+                    Parameter(label: $0.firstName?.identifierText, type: $0.type)
+                } ?? []
+                add(Member(name: element.name.identifierText, role: .case, type: nil, initializer: nil, isStatic: true,
+                           isOverride: false, parameters: parameters, owner: context, node: Syntax(element)), to: context)
+            }
+        } else if let subscriptDecl = decl.as(SubscriptDeclSyntax.self), let context {
+            add(Member(name: "subscript", role: .subscript, type: subscriptDecl.returnClause.type, initializer: nil, isStatic: isStatic,
+                       isOverride: isOverride, parameters: parameters(subscriptDecl.parameterClause.parameters), owner: context,
+                       node: Syntax(subscriptDecl)), to: context)
+        } else if let associated = decl.as(AssociatedTypeDeclSyntax.self), let context {
+            add(Member(name: associated.name.identifierText, role: .type, type: nil, initializer: nil, isStatic: true,
+                       isOverride: false, parameters: [], owner: context, node: Syntax(associated)), to: context)
+        }
+    }
+
+    private func add(_ member: Member, to owner: String) {
+        info(owner, kind: .struct).members[member.name, default: []].append(member)
+    }
+
+    private func parameters(_ list: FunctionParameterListSyntax) -> [Parameter] {
+        list.map { Parameter(label: $0.firstName.tokenKind == .wildcard ? nil : $0.firstName.identifierText, type: $0.type) }
+    }
+
+    private func typeParts(_ decl: DeclSyntax) -> (TokenSyntax, TypeKind, InheritanceClauseSyntax?, MemberBlockItemListSyntax)? {
+        if let d = decl.as(StructDeclSyntax.self) { return (d.name, .struct, d.inheritanceClause, d.memberBlock.members) }
+        if let d = decl.as(ClassDeclSyntax.self) { return (d.name, .class, d.inheritanceClause, d.memberBlock.members) }
+        if let d = decl.as(EnumDeclSyntax.self) { return (d.name, .enum, d.inheritanceClause, d.memberBlock.members) }
+        if let d = decl.as(ProtocolDeclSyntax.self) { return (d.name, .protocol, d.inheritanceClause, d.memberBlock.members) }
+        if let d = decl.as(ActorDeclSyntax.self) { return (d.name, .actor, d.inheritanceClause, d.memberBlock.members) }
+        return nil
+    }
+
+    // MARK: - Looking up
+
+    /// The qualified name a written type name refers to from within `context` (a qualified type
+    /// name or nil at the top level): nested types of the context and its outer types first.
+    func resolveTypeName(_ components: [String], context: String?) -> String? {
+        guard let first = components.first else { return nil }
+        loadDeclarations(of: first)
+        var candidates: [String] = []
+        if let context {
+            var scope = context.split(separator: ".").map(String.init)
+            while !scope.isEmpty {
+                candidates.append(scope.joined(separator: ".") + "." + first)
+                scope.removeLast()
+            }
+        }
+        candidates.append(first)
+        for candidate in candidates {
+            if types[candidate]?.declared == true || typealiases[candidate] != nil {
+                return ([candidate] + components.dropFirst()).joined(separator: ".")
+            }
+            // A nested type inherited from a superclass or protocol context is rare; not followed.
+        }
+        return nil
+    }
+
+    /// The qualified name of a written type (`Node.Scalar`, `Scalar` inside `Node`), following
+    /// typealiases, or nil when the repo does not declare it.
+    func qualifiedName(of type: TypeSyntax, context: String?) -> String? {
+        guard let components = SymbolIndex.components(of: type) else { return nil }
+        guard var name = resolveTypeName(components, context: context) else { return nil }
+        var seen: Set<String> = []
+        while let alias = typealiases[name], seen.insert(name).inserted {
+            let aliasContext = name.split(separator: ".").dropLast().joined(separator: ".")
+            guard let target = qualifiedName(of: alias, context: aliasContext.isEmpty ? nil : aliasContext) else {
+                return SymbolIndex.components(of: alias)?.joined(separator: ".")
+            }
+            name = target
+        }
+        return name
+    }
+
+    /// `A.B.C` as components, or nil for types that are not plain names.
+    static func components(of type: TypeSyntax) -> [String]? {
+        if let identifier = type.as(IdentifierTypeSyntax.self) { return [identifier.name.identifierText] }
+        if let member = type.as(MemberTypeSyntax.self), let base = components(of: member.baseType) {
+            return base + [member.name.identifierText]
+        }
+        if let attributed = type.as(AttributedTypeSyntax.self) { return components(of: attributed.baseType) }
+        if let someOrAny = type.as(SomeOrAnyTypeSyntax.self) { return components(of: someOrAny.constraint) }
+        return nil
+    }
+
+    func type(named name: String) -> TypeInfo? { types[name] }
+
+    func qualifiedNames(simple: String) -> Set<String> {
+        loadDeclarations(of: simple)
+        return simpleNames[simple] ?? []
+    }
+
+    /// Direct supertypes (superclass, protocols) of an indexed type, as qualified names when the
+    /// repo declares them, else as written.
+    func supertypes(of name: String) -> [String] {
+        guard let info = types[name] else { return [] }
+        let context = name.split(separator: ".").dropLast().joined(separator: ".")
+        return info.inherited.compactMap { inherited in
+            qualifiedName(of: inherited, context: context.isEmpty ? nil : context)
+                ?? SymbolIndex.components(of: inherited)?.joined(separator: ".")
+        }
+    }
+
+    /// Whether `name` is `ancestor`, or inherits from or conforms to it (transitively).
+    func inherits(_ name: String, from ancestor: String) -> Bool {
+        var seen: Set<String> = []
+        var queue = [name]
+        while let current = queue.popLast() {
+            if current == ancestor { return true }
+            guard seen.insert(current).inserted else { continue }
+            loadDeclarations(of: String(current.split(separator: ".").last ?? ""))
+            queue += supertypes(of: current)
+        }
+        return false
+    }
+
+    /// The members named `name` visible on type `owner`: its own (and its extensions'), then its
+    /// supertypes' in order. The first non-empty level wins.
+    func lookupMember(_ name: String, in owner: String) -> [Member] {
+        var seen: Set<String> = []
+        var queue = [owner]
+        var index = 0
+        while index < queue.count {
+            let current = queue[index]
+            index += 1
+            guard seen.insert(current).inserted else { continue }
+            loadDeclarations(of: String(current.split(separator: ".").last ?? ""))
+            if let found = types[current]?.members[name], !found.isEmpty { return found }
+            queue += supertypes(of: current)
+        }
+        return []
+    }
+
+    /// Every indexed type that inherits from or conforms to `ancestor` (not `ancestor` itself).
+    func descendants(of ancestor: String) -> [String] {
+        types.keys.filter { $0 != ancestor && inherits($0, from: ancestor) }.sorted()
+    }
+}

@@ -1,0 +1,799 @@
+internal import SwiftSyntax
+
+/// Works out, from the source alone, the type of an expression: annotations, `T(...)`,
+/// `self`/`Self`, implicit members with a contextual type, closure parameters over collections of
+/// known element type, `for`/`if let`/`guard let` bindings, optional chaining, members and
+/// functions the repo declares, generic parameters constrained to a protocol, and key paths.
+/// Whatever the source does not decide is `.unknown`; nothing is guessed.
+final class TypeResolver {
+    let index: SymbolIndex
+    private var depth = 0
+
+    init(index: SymbolIndex) {
+        self.index = index
+    }
+
+    /// Methods of collections whose closure parameters are the collection's elements.
+    static let elementClosureMethods: Set<String> = [
+        "map", "compactMap", "flatMap", "filter", "forEach", "first", "last", "contains", "allSatisfy",
+        "firstIndex", "lastIndex", "drop", "prefix", "removeAll", "min", "max", "sorted", "sort", "partition",
+        "split", "count", "reduce", "sum", "lazy", "grouping", "uniqued", "chunked", "sortedByKey",
+    ]
+
+    // MARK: - Lexical context
+
+    /// The qualified name of the type or extended type a node sits in, or nil at the top level.
+    func enclosingType(of node: Syntax) -> String? {
+        var current = node.parent
+        while let candidate = current {
+            if let name = typeDeclName(candidate) {
+                let outer = enclosingType(of: candidate)
+                return outer.map { $0 + "." + name } ?? name
+            }
+            if let extensionDecl = candidate.as(ExtensionDeclSyntax.self) {
+                return index.qualifiedName(of: extensionDecl.extendedType, context: nil)
+                    ?? SymbolIndex.components(of: extensionDecl.extendedType)?.joined(separator: ".")
+            }
+            current = candidate.parent
+        }
+        return nil
+    }
+
+    private func typeDeclName(_ node: Syntax) -> String? {
+        if let d = node.as(StructDeclSyntax.self) { return d.name.identifierText }
+        if let d = node.as(ClassDeclSyntax.self) { return d.name.identifierText }
+        if let d = node.as(EnumDeclSyntax.self) { return d.name.identifierText }
+        if let d = node.as(ProtocolDeclSyntax.self) { return d.name.identifierText }
+        if let d = node.as(ActorDeclSyntax.self) { return d.name.identifierText }
+        return nil
+    }
+
+    // MARK: - Written types
+
+    func typeRef(_ type: TypeSyntax) -> TypeRef {
+        guard depth < 24 else { return .unknown }
+        depth += 1
+        defer { depth -= 1 }
+        if let identifier = type.as(IdentifierTypeSyntax.self) {
+            let name = identifier.name.identifierText
+            let arguments = identifier.genericArgumentClause?.arguments.compactMap { Syntax($0.argument).as(TypeSyntax.self) } ?? []
+            switch (name, arguments.count) {
+            case ("Array", 1), ("ArraySlice", 1), ("ContiguousArray", 1): return .array(typeRef(arguments[0]))
+            case ("Set", 1): return .set(typeRef(arguments[0]))
+            case ("Dictionary", 2): return .dictionary(typeRef(arguments[0]), typeRef(arguments[1]))
+            case ("Optional", 1): return .optional(typeRef(arguments[0]))
+            case ("Self", _): return enclosingType(of: Syntax(type)).map(TypeRef.nominal) ?? .unknown
+            default: break
+            }
+            if let generic = genericParameter(name, at: Syntax(type)) { return generic }
+        }
+        if let member = type.as(MemberTypeSyntax.self), member.name.text == "Type" || member.name.text == "Protocol" {
+            if case .nominal(let name) = typeRef(member.baseType) { return .meta(name) }
+            return .unknown
+        }
+        if let metatype = type.as(MetatypeTypeSyntax.self) {
+            if case .nominal(let name) = typeRef(metatype.baseType) { return .meta(name) }
+            return .unknown
+        }
+        if SymbolIndex.components(of: type) != nil, !type.is(AttributedTypeSyntax.self), !type.is(SomeOrAnyTypeSyntax.self) {
+            let context = enclosingType(of: Syntax(type))
+            if let qualified = index.qualifiedName(of: type, context: context) {
+                if let alias = index.typealiases[qualified], SymbolIndex.components(of: alias) == nil { return typeRef(alias) }
+                return .nominal(qualified)
+            }
+            return .nominal(SymbolIndex.components(of: type)!.joined(separator: "."))
+        }
+        if let array = type.as(ArrayTypeSyntax.self) { return .array(typeRef(array.element)) }
+        if let dictionary = type.as(DictionaryTypeSyntax.self) { return .dictionary(typeRef(dictionary.key), typeRef(dictionary.value)) }
+        if let optional = type.as(OptionalTypeSyntax.self) { return .optional(typeRef(optional.wrappedType)) }
+        if let optional = type.as(ImplicitlyUnwrappedOptionalTypeSyntax.self) { return .optional(typeRef(optional.wrappedType)) }
+        if let someOrAny = type.as(SomeOrAnyTypeSyntax.self) { return typeRef(someOrAny.constraint) }
+        if let attributed = type.as(AttributedTypeSyntax.self) { return typeRef(attributed.baseType) }
+        if let function = type.as(FunctionTypeSyntax.self) { return .function(typeRef(function.returnClause.type)) }
+        if let tuple = type.as(TupleTypeSyntax.self) {
+            if tuple.elements.count == 1, let only = tuple.elements.first, only.firstName == nil { return typeRef(only.type) }
+            return .tuple(tuple.elements.map { TypeRef.Element(label: $0.firstName?.identifierText, type: typeRef($0.type)) })
+        }
+        return .unknown
+    }
+
+    /// A generic parameter named `name` in scope at `node`: its protocol or class constraint,
+    /// or `.unknown` when unconstrained; nil when no generic parameter has that name.
+    private func genericParameter(_ name: String, at node: Syntax) -> TypeRef? {
+        var current: Syntax? = node
+        while let candidate = current {
+            let clause: GenericParameterClauseSyntax?
+            let whereClause: GenericWhereClauseSyntax?
+            if let d = candidate.as(FunctionDeclSyntax.self) { (clause, whereClause) = (d.genericParameterClause, d.genericWhereClause) }
+            else if let d = candidate.as(StructDeclSyntax.self) { (clause, whereClause) = (d.genericParameterClause, d.genericWhereClause) }
+            else if let d = candidate.as(ClassDeclSyntax.self) { (clause, whereClause) = (d.genericParameterClause, d.genericWhereClause) }
+            else if let d = candidate.as(EnumDeclSyntax.self) { (clause, whereClause) = (d.genericParameterClause, d.genericWhereClause) }
+            else if let d = candidate.as(InitializerDeclSyntax.self) { (clause, whereClause) = (d.genericParameterClause, d.genericWhereClause) }
+            else if let d = candidate.as(SubscriptDeclSyntax.self) { (clause, whereClause) = (d.genericParameterClause, d.genericWhereClause) }
+            else if let d = candidate.as(ActorDeclSyntax.self) { (clause, whereClause) = (d.genericParameterClause, d.genericWhereClause) }
+            else { (clause, whereClause) = (nil, nil) }
+            if let parameter = clause?.parameters.first(where: { $0.name.identifierText == name }) {
+                if let constraint = parameter.inheritedType { return firstConstraint(constraint) }
+                for requirement in whereClause?.requirements ?? [] {
+                    if case .conformanceRequirement(let conformance) = requirement.requirement,
+                       conformance.leftType.trimmedDescription == name {
+                        return firstConstraint(conformance.rightType)
+                    }
+                }
+                return .unknown
+            }
+            current = candidate.parent
+        }
+        return nil
+    }
+
+    private func firstConstraint(_ type: TypeSyntax) -> TypeRef {
+        if let composition = type.as(CompositionTypeSyntax.self) {
+            // `A & B`: the first the repo declares, for member lookup.
+            for element in composition.elements {
+                let resolved = typeRef(element.type)
+                if let owner = resolved.memberOwner, index.type(named: owner)?.declared == true { return resolved }
+            }
+            return .unknown
+        }
+        return typeRef(type)
+    }
+
+    // MARK: - Members
+
+    func type(of member: SymbolIndex.Member) -> TypeRef {
+        guard depth < 24 else { return .unknown }
+        depth += 1
+        defer { depth -= 1 }
+        switch member.role {
+        case .property:
+            if let type = member.type { return typeRef(type) }
+            if let initializer = member.initializer { return typeOf(initializer) }
+            return .unknown
+        case .method:
+            return .function(member.type.map(typeRef) ?? .nominal("Void"))
+        case .case:
+            guard let owner = member.owner else { return .unknown }
+            return member.parameters.isEmpty ? .nominal(owner) : .function(.nominal(owner))
+        case .initializer:
+            return member.owner.map { .function(.nominal($0)) } ?? .unknown
+        case .subscript:
+            return member.type.map(typeRef) ?? .unknown
+        case .type:
+            guard let owner = member.owner else { return .unknown }
+            return .meta(owner + "." + member.name)
+        }
+    }
+
+    /// The type of `.name` on a value of type `base`; `.unknown` when the source does not say.
+    func memberType(_ name: String, on base: TypeRef) -> TypeRef {
+        switch base.unwrapped {
+        case .meta(let owner):
+            if name == "self" { return .meta(owner) }
+            if name == "init" { return .function(.nominal(owner)) }
+            let members = index.lookupMember(name, in: owner)
+            if let member = members.first { return type(of: member) }
+            if index.type(named: owner)?.declared != true, name.first?.isUppercase == true { return .meta(owner + "." + name) }
+            return .unknown
+        case .nominal(let owner):
+            if let member = index.lookupMember(name, in: owner).first(where: { $0.role != .initializer }) { return type(of: member) }
+            switch name {
+            case "count": return .nominal("Int")
+            case "isEmpty": return .nominal("Bool")
+            case "description": return .nominal("String")
+            default: return .unknown
+            }
+        case .array(let element), .set(let element):
+            switch name {
+            case "first", "last": return .optional(element)
+            case "count": return .nominal("Int")
+            case "isEmpty": return .nominal("Bool")
+            case "lazy": return base.unwrapped
+            case "indices": return .array(.nominal("Int"))
+            default: return .unknown
+            }
+        case .dictionary(let key, let value):
+            switch name {
+            case "keys": return .array(key)
+            case "values": return .array(value)
+            case "count": return .nominal("Int")
+            case "isEmpty": return .nominal("Bool")
+            case "first": return .optional(base.element)
+            default: return .unknown
+            }
+        case .tuple(let elements):
+            if let element = elements.first(where: { $0.label == name }) { return element.type }
+            if let position = Int(name), position < elements.count { return elements[position].type }
+            return .unknown
+        default:
+            return .unknown
+        }
+    }
+
+    // MARK: - Expressions
+
+    func typeOf(_ expression: ExprSyntax) -> TypeRef {
+        guard depth < 24 else { return .unknown }
+        depth += 1
+        defer { depth -= 1 }
+        return computeType(expression)
+    }
+
+    private func computeType(_ expression: ExprSyntax) -> TypeRef {
+        if let reference = expression.as(DeclReferenceExprSyntax.self) { return typeOf(reference: reference) }
+        if let access = expression.as(MemberAccessExprSyntax.self) {
+            guard let base = access.base else { return contextualType(of: expression) }
+            return memberType(access.declName.baseName.identifierText, on: typeOf(base))
+        }
+        if let call = expression.as(FunctionCallExprSyntax.self) { return typeOf(call: call) }
+        if let subscriptCall = expression.as(SubscriptCallExprSyntax.self) {
+            let base = typeOf(subscriptCall.calledExpression).unwrapped
+            switch base {
+            case .array(let element): return element
+            case .dictionary(_, let value): return .optional(value)
+            case .nominal(let owner):
+                if let member = index.lookupMember("subscript", in: owner).first { return type(of: member) }
+                return .unknown
+            default: return .unknown
+            }
+        }
+        if let chaining = expression.as(OptionalChainingExprSyntax.self) { return typeOf(chaining.expression).unwrapped }
+        if let unwrap = expression.as(ForceUnwrapExprSyntax.self) { return typeOf(unwrap.expression).unwrapped }
+        if let tryExpression = expression.as(TryExprSyntax.self) {
+            let inner = typeOf(tryExpression.expression)
+            return tryExpression.questionOrExclamationMark?.tokenKind == .postfixQuestionMark ? .optional(inner) : inner
+        }
+        if let awaitExpression = expression.as(AwaitExprSyntax.self) { return typeOf(awaitExpression.expression) }
+        if let tuple = expression.as(TupleExprSyntax.self) {
+            if tuple.elements.count == 1, let only = tuple.elements.first, only.label == nil { return typeOf(only.expression) }
+            return .tuple(tuple.elements.map { TypeRef.Element(label: $0.label?.identifierText, type: typeOf($0.expression)) })
+        }
+        if expression.is(StringLiteralExprSyntax.self) { return .nominal("String") }
+        if expression.is(IntegerLiteralExprSyntax.self) { return .nominal("Int") }
+        if expression.is(FloatLiteralExprSyntax.self) { return .nominal("Double") }
+        if expression.is(BooleanLiteralExprSyntax.self) { return .nominal("Bool") }
+        if let array = expression.as(ArrayExprSyntax.self) {
+            if let first = array.elements.first { return .array(typeOf(first.expression)) }
+            return contextualType(of: expression)
+        }
+        if let asExpression = expression.as(AsExprSyntax.self) {
+            let target = typeRef(asExpression.type)
+            return asExpression.questionOrExclamationMark?.tokenKind == .postfixQuestionMark ? .optional(target) : target
+        }
+        if let sequence = expression.as(SequenceExprSyntax.self) { return typeOf(sequence: sequence) }
+        if let typeExpression = expression.as(TypeExprSyntax.self) {
+            if case .nominal(let name) = typeRef(typeExpression.type) { return .meta(name) }
+            return .unknown
+        }
+        if let specialization = expression.as(GenericSpecializationExprSyntax.self) { return typeOf(specialization.expression) }
+        if let closure = expression.as(ClosureExprSyntax.self) {
+            if let output = closure.signature?.returnClause?.type { return .function(typeRef(output)) }
+            return .function(.unknown)
+        }
+        if let postfix = expression.as(PostfixOperatorExprSyntax.self) { return typeOf(postfix.expression) }
+        if let prefix = expression.as(PrefixOperatorExprSyntax.self) {
+            return prefix.operator.text == "!" ? .nominal("Bool") : typeOf(prefix.expression)
+        }
+        return .unknown
+    }
+
+    private func typeOf(sequence: SequenceExprSyntax) -> TypeRef {
+        let elements = Array(sequence.elements)
+        for (position, element) in elements.enumerated() where element.is(UnresolvedAsExprSyntax.self) {
+            if position + 1 < elements.count, let type = elements[position + 1].as(TypeExprSyntax.self) {
+                let target = typeRef(type.type)
+                let optional = element.as(UnresolvedAsExprSyntax.self)?.questionOrExclamationMark?.tokenKind == .postfixQuestionMark
+                if position == elements.count - 2 { return optional ? .optional(target) : target }
+            }
+        }
+        for element in elements {
+            if let ternary = element.as(UnresolvedTernaryExprSyntax.self) { return typeOf(ternary.thenExpression) }
+        }
+        let operators = elements.compactMap { $0.as(BinaryOperatorExprSyntax.self)?.operator.text }
+        if operators.contains(where: { ["==", "!=", "<", ">", "<=", ">=", "&&", "||", "===", "!==", "~="].contains($0) }) {
+            return .nominal("Bool")
+        }
+        if operators == ["??"], elements.count == 3 {
+            let left = typeOf(elements[0]).unwrapped
+            return left == .unknown ? typeOf(elements[2]) : left
+        }
+        if elements.contains(where: { $0.is(AssignmentExprSyntax.self) }) { return .nominal("Void") }
+        if let first = elements.first, ["+", "-", "*", "/", "%"].contains(operators.first ?? "") { return typeOf(first) }
+        return .unknown
+    }
+
+    private func typeOf(reference: DeclReferenceExprSyntax) -> TypeRef {
+        let name = reference.baseName.identifierText
+        let node = Syntax(reference)
+        switch reference.baseName.tokenKind {
+        case .keyword(.self):
+            return enclosingType(of: node).map { isStaticContext(node) ? .meta($0) : .nominal($0) } ?? .unknown
+        case .keyword(.Self):
+            return enclosingType(of: node).map(TypeRef.meta) ?? .unknown
+        case .dollarIdentifier:
+            guard let closure = node.ancestor(ClosureExprSyntax.self), let position = Int(name.dropFirst()) else { return .unknown }
+            return closureParameterType(closure, position: position)
+        default: break
+        }
+        if let local = bindingType(name, at: node) { return local }
+        let context = enclosingType(of: node)
+        if let context, let member = index.lookupMember(name, in: context).first, member.role != .initializer {
+            return type(of: member)
+        }
+        if name.first?.isUppercase == true || name.first == "_" {
+            if let qualified = index.resolveTypeName([name], context: context) {
+                if let alias = index.typealiases[qualified] {
+                    if case .nominal(let target) = typeRef(alias) { return .meta(target) }
+                }
+                return .meta(qualified)
+            }
+            if let global = index.globals[name]?.first { return type(of: global) }
+            return .meta(name)
+        }
+        if let global = index.globals[name]?.first { return type(of: global) }
+        return .unknown
+    }
+
+    private func isStaticContext(_ node: Syntax) -> Bool {
+        var current = node.parent
+        while let candidate = current {
+            if let modifiers = candidate.asProtocol(WithModifiersSyntax.self)?.modifiers,
+               candidate.is(FunctionDeclSyntax.self) || candidate.is(VariableDeclSyntax.self) || candidate.is(SubscriptDeclSyntax.self) {
+                return modifiers.contains { $0.name.tokenKind == .keyword(.static) || $0.name.tokenKind == .keyword(.class) }
+            }
+            if candidate.is(MemberBlockSyntax.self) { return false }
+            current = candidate.parent
+        }
+        return false
+    }
+
+    private func typeOf(call: FunctionCallExprSyntax) -> TypeRef {
+        let callee = call.calledExpression
+        if let array = callee.as(ArrayExprSyntax.self), array.elements.count == 1, let element = array.elements.first {
+            if case .meta(let name) = typeOf(element.expression) { return .array(.nominal(name)) }
+            return .unknown
+        }
+        if let specialization = callee.as(GenericSpecializationExprSyntax.self),
+           let name = specialization.expression.as(DeclReferenceExprSyntax.self)?.baseName.text {
+            let arguments = specialization.genericArgumentClause.arguments.compactMap { Syntax($0.argument).as(TypeSyntax.self) }.map(typeRef)
+            switch (name, arguments.count) {
+            case ("Array", 1): return .array(arguments[0])
+            case ("Set", 1): return .set(arguments[0])
+            case ("Dictionary", 2): return .dictionary(arguments[0], arguments[1])
+            default: break
+            }
+        }
+        if let access = callee.as(MemberAccessExprSyntax.self), let base = access.base {
+            let method = access.declName.baseName.identifierText
+            let baseType = typeOf(base)
+            if method == "container" || method == "nestedContainer",
+               let keys = call.arguments.first(where: { $0.label?.text == "keyedBy" }),
+               case .meta(let name) = typeOf(keys.expression) {
+                return .codingContainer(name)
+            }
+            if baseType.isCollection { return collectionResult(method, on: baseType, call: call) }
+            if case .optional(let wrapped) = baseType, method == "map" || method == "flatMap" {
+                _ = wrapped
+                return .optional(closureResult(call).unwrapped)
+            }
+        }
+        switch typeOf(callee) {
+        case .meta(let name): return .nominal(name)
+        case .function(let result): return result
+        default: return .unknown
+        }
+    }
+
+    private func collectionResult(_ method: String, on base: TypeRef, call: FunctionCallExprSyntax) -> TypeRef {
+        let element = base.element
+        let collection = base.unwrapped
+        switch method {
+        case "filter", "sorted", "shuffled", "dropFirst", "dropLast", "prefix", "suffix", "reversed":
+            if case .set = collection, method == "filter" { return collection }
+            if case .dictionary = collection, method == "filter" { return collection }
+            return .array(element)
+        case "map": return .array(closureResult(call, element: element))
+        case "compactMap": return .array(closureResult(call, element: element).unwrapped)
+        case "flatMap":
+            let result = closureResult(call, element: element)
+            return .array(result.isCollection ? result.element : result.unwrapped)
+        case "first", "last", "min", "max", "randomElement", "popLast", "popFirst": return .optional(element)
+        case "removeFirst", "removeLast", "remove": return element
+        case "contains", "allSatisfy", "isEmpty": return .nominal("Bool")
+        case "count": return .nominal("Int")
+        case "firstIndex", "lastIndex": return .optional(.nominal("Int"))
+        case "enumerated":
+            return .array(.tuple([TypeRef.Element(label: "offset", type: .nominal("Int")), TypeRef.Element(label: "element", type: element)]))
+        case "reduce": return call.arguments.first.map { typeOf($0.expression) } ?? .unknown
+        case "mapValues", "compactMapValues":
+            if case .dictionary(let key, _) = collection { return .dictionary(key, closureResult(call, element: .unknown)) }
+            return .unknown
+        default: return .unknown
+        }
+    }
+
+    /// The type a transforming closure (or key path) argument of a call produces.
+    private func closureResult(_ call: FunctionCallExprSyntax, element: TypeRef = .unknown) -> TypeRef {
+        if let keyPath = call.arguments.first?.expression.as(KeyPathExprSyntax.self) {
+            return keyPathValueType(keyPath, root: element)
+        }
+        let closure = call.trailingClosure ?? call.arguments.first?.expression.as(ClosureExprSyntax.self)
+        guard let closure else { return .unknown }
+        if let output = closure.signature?.returnClause?.type { return typeRef(output) }
+        guard closure.statements.count == 1, let only = closure.statements.first else { return .unknown }
+        if let expression = only.item.as(ExprSyntax.self) { return typeOf(expression) }
+        if let returned = only.item.as(ReturnStmtSyntax.self)?.expression { return typeOf(returned) }
+        return .unknown
+    }
+
+    func keyPathValueType(_ keyPath: KeyPathExprSyntax, root: TypeRef) -> TypeRef {
+        var current = keyPath.root.map(typeRef) ?? root
+        for component in keyPath.components {
+            switch component.component {
+            case .property(let property): current = memberType(property.declName.baseName.identifierText, on: current)
+            case .optional: current = current.unwrapped
+            default: return .unknown
+            }
+        }
+        return current
+    }
+
+    /// The root type of a key path: written (`\T.name`), or the element type of the collection
+    /// whose method receives it, or the root of a `KeyPath<Root, _>` parameter.
+    func keyPathRoot(_ keyPath: KeyPathExprSyntax) -> TypeRef {
+        if let root = keyPath.root { return typeRef(root) }
+        guard let argument = keyPath.parent?.as(LabeledExprSyntax.self),
+              let call = argument.parent?.parent?.as(FunctionCallExprSyntax.self) else {
+            let contextual = contextualType(of: ExprSyntax(keyPath))
+            if case .tuple(let parts) = contextual, let root = parts.first { return root.type }
+            return .unknown
+        }
+        if let access = call.calledExpression.as(MemberAccessExprSyntax.self), let base = access.base {
+            let baseType = typeOf(base)
+            if baseType.isCollection { return baseType.element }
+        }
+        if let parameter = parameterType(forArgument: argument, in: call), let root = keyPathRootOf(parameterType: parameter) {
+            return root
+        }
+        return .unknown
+    }
+
+    private func keyPathRootOf(parameterType: TypeSyntax) -> TypeRef? {
+        guard let identifier = parameterType.as(IdentifierTypeSyntax.self),
+              ["KeyPath", "WritableKeyPath", "ReferenceWritableKeyPath", "PartialKeyPath"].contains(identifier.name.text),
+              let first = identifier.genericArgumentClause?.arguments.first,
+              let type = Syntax(first.argument).as(TypeSyntax.self) else { return nil }
+        return typeRef(type)
+    }
+
+    // MARK: - Closures
+
+    /// The type of a closure's parameter at `position`, from its written type or from the
+    /// collection method (or repo function) that receives the closure.
+    func closureParameterType(_ closure: ClosureExprSyntax, position: Int) -> TypeRef {
+        if case .parameterClause(let clause)? = closure.signature?.parameterClause,
+           position < clause.parameters.count, let written = Array(clause.parameters)[position].type {
+            return typeRef(written)
+        }
+        let call: FunctionCallExprSyntax?
+        var argument: LabeledExprSyntax? = nil
+        if let parent = closure.parent?.as(FunctionCallExprSyntax.self), parent.trailingClosure?.id == closure.id {
+            call = parent
+        } else if let labeled = closure.parent?.as(LabeledExprSyntax.self) {
+            argument = labeled
+            call = labeled.parent?.parent?.as(FunctionCallExprSyntax.self)
+        } else {
+            call = nil
+        }
+        guard let call, let access = call.calledExpression.as(MemberAccessExprSyntax.self), let base = access.base else {
+            return .unknown
+        }
+        let method = access.declName.baseName.identifierText
+        let baseType = typeOf(base)
+        if baseType.isCollection {
+            let element = baseType.element
+            if method == "reduce" {
+                if position == 1 { return element }
+                return call.arguments.first.map { typeOf($0.expression) } ?? .unknown
+            }
+            if method == "mapValues" || method == "compactMapValues", case .dictionary(_, let value) = baseType.unwrapped { return value }
+            return TypeResolver.elementClosureMethods.contains(method) ? element : .unknown
+        }
+        if case .optional(let wrapped) = baseType, method == "map" || method == "flatMap" { return wrapped }
+        // A repo method taking a closure: the closure parameter's declared type.
+        let parameter: TypeSyntax? = argument.flatMap { parameterType(forArgument: $0, in: call) }
+            ?? trailingClosureParameterType(in: call)
+        if let function = parameter.flatMap(functionType), position < function.parameters.count {
+            return typeRef(Array(function.parameters)[position].type)
+        }
+        return .unknown
+    }
+
+    private func functionType(_ type: TypeSyntax) -> FunctionTypeSyntax? {
+        if let function = type.as(FunctionTypeSyntax.self) { return function }
+        if let attributed = type.as(AttributedTypeSyntax.self) { return functionType(attributed.baseType) }
+        if let tuple = type.as(TupleTypeSyntax.self), tuple.elements.count == 1, let only = tuple.elements.first { return functionType(only.type) }
+        if let optional = type.as(OptionalTypeSyntax.self) { return functionType(optional.wrappedType) }
+        return nil
+    }
+
+    /// The repo member a call invokes (method, case constructor or initializer), matched by
+    /// argument labels when there are several.
+    func callee(of call: FunctionCallExprSyntax) -> SymbolIndex.Member? {
+        let labels = call.arguments.map { $0.label?.identifierText }
+        var candidates: [SymbolIndex.Member] = []
+        if let access = call.calledExpression.as(MemberAccessExprSyntax.self) {
+            let name = access.declName.baseName.identifierText
+            let owner: TypeRef = access.base.map(typeOf) ?? contextualType(of: ExprSyntax(call))
+            switch owner.unwrapped {
+            case .meta(let type), .nominal(let type):
+                candidates = index.lookupMember(name == "init" ? "init" : name, in: type)
+            default: break
+            }
+        } else if case .meta(let type) = typeOf(call.calledExpression) {
+            candidates = index.lookupMember("init", in: type).filter { $0.role == .initializer }
+        } else if let reference = call.calledExpression.as(DeclReferenceExprSyntax.self) {
+            let name = reference.baseName.identifierText
+            if let context = enclosingType(of: Syntax(call)) { candidates = index.lookupMember(name, in: context) }
+            if candidates.isEmpty { candidates = index.globals[name] ?? [] }
+        }
+        let matching = candidates.filter { member in
+            let declared = member.parameters.map(\.label)
+            return declared.count >= labels.count && labels.allSatisfy { label in declared.contains(label) }
+        }
+        return matching.first ?? (candidates.count == 1 ? candidates.first : nil)
+    }
+
+    private func parameterType(forArgument argument: LabeledExprSyntax, in call: FunctionCallExprSyntax) -> TypeSyntax? {
+        guard let member = callee(of: call) else { return nil }
+        let label = argument.label?.identifierText
+        let position = call.arguments.firstIndex(where: { $0.id == argument.id }).map { call.arguments.distance(from: call.arguments.startIndex, to: $0) } ?? 0
+        if let labeled = member.parameters.first(where: { $0.label == label && label != nil }) { return labeled.type }
+        if position < member.parameters.count, member.parameters[position].label == label { return member.parameters[position].type }
+        return member.parameters.first(where: { $0.label == label })?.type
+    }
+
+    private func trailingClosureParameterType(in call: FunctionCallExprSyntax) -> TypeSyntax? {
+        guard let member = callee(of: call) else { return nil }
+        return member.parameters.last?.type
+    }
+
+    // MARK: - Local bindings
+
+    /// The type of a local binding (variable, parameter, closure parameter, `for`, `if let`,
+    /// `guard let`, `case let`) named `name` visible at `node`; nil when no local binding has
+    /// that name (it may then be a member of the enclosing type or a global).
+    func bindingType(_ name: String, at node: Syntax) -> TypeRef? {
+        var child = node
+        while let parent = child.parent {
+            if parent.is(MemberBlockSyntax.self) || parent.is(MemberBlockItemListSyntax.self) { return nil }
+            if let items = parent.as(CodeBlockItemListSyntax.self) {
+                let visible = items.prefix { $0.id != child.id }
+                for item in visible.reversed() {
+                    if let found = declaredType(name, in: item.item) { return found }
+                }
+            } else if let closure = parent.as(ClosureExprSyntax.self), child.id != closure.signature.map({ Syntax($0).id }) {
+                if let position = closureParameterNames(closure).firstIndex(of: name) {
+                    return closureParameterType(closure, position: position)
+                }
+            } else if let signatureOwner = functionLike(parent), child.is(CodeBlockSyntax.self) || child.is(AccessorBlockSyntax.self) {
+                if let parameter = signatureOwner.first(where: { ($0.secondName ?? $0.firstName).identifierText == name }) {
+                    let type = typeRef(parameter.type)
+                    return parameter.ellipsis != nil ? .array(type) : type
+                }
+            } else if let accessor = parent.as(AccessorDeclSyntax.self), child.is(CodeBlockSyntax.self) {
+                let implicit = accessor.parameters?.name.identifierText
+                    ?? (accessor.accessorSpecifier.tokenKind == .keyword(.didSet) ? "oldValue" : "newValue")
+                if name == implicit, let binding = accessor.ancestor(PatternBindingSyntax.self) {
+                    return binding.typeAnnotation.map { typeRef($0.type) } ?? .unknown
+                }
+            } else if let conditions = parent.as(ConditionElementListSyntax.self) {
+                let visible = conditions.prefix { $0.id != child.id }
+                for condition in visible.reversed() {
+                    if let found = conditionBinding(name, condition, at: parent) { return found }
+                }
+            } else if let ifExpression = parent.as(IfExprSyntax.self), child.id == Syntax(ifExpression.body).id {
+                for condition in ifExpression.conditions.reversed() {
+                    if let found = conditionBinding(name, condition, at: parent) { return found }
+                }
+            } else if let whileStatement = parent.as(WhileStmtSyntax.self), child.id == Syntax(whileStatement.body).id {
+                for condition in whileStatement.conditions.reversed() {
+                    if let found = conditionBinding(name, condition, at: parent) { return found }
+                }
+            } else if let forStatement = parent.as(ForStmtSyntax.self), child.id != Syntax(forStatement.sequence).id,
+                      child.id != Syntax(forStatement.pattern).id {
+                if let found = patternBinding(name, forStatement.pattern, type: typeOf(forStatement.sequence).element) { return found }
+            } else if let switchCase = parent.as(SwitchCaseSyntax.self), child.is(CodeBlockItemListSyntax.self) {
+                if switchCase.label.tokens(viewMode: .sourceAccurate).contains(where: { $0.identifierText == name }) { return .unknown }
+            } else if let catchClause = parent.as(CatchClauseSyntax.self), child.is(CodeBlockSyntax.self) {
+                if catchClause.catchItems.isEmpty, name == "error" { return .nominal("Error") }
+                if catchClause.catchItems.tokens(viewMode: .sourceAccurate).contains(where: { $0.identifierText == name }) { return .unknown }
+            } else if parent.is(StructDeclSyntax.self) || parent.is(ClassDeclSyntax.self) || parent.is(EnumDeclSyntax.self)
+                        || parent.is(ExtensionDeclSyntax.self) || parent.is(ProtocolDeclSyntax.self) || parent.is(ActorDeclSyntax.self) {
+                return nil
+            }
+            child = parent
+        }
+        return nil
+    }
+
+    private func functionLike(_ node: Syntax) -> FunctionParameterListSyntax? {
+        if let function = node.as(FunctionDeclSyntax.self) { return function.signature.parameterClause.parameters }
+        if let initializer = node.as(InitializerDeclSyntax.self) { return initializer.signature.parameterClause.parameters }
+        if let subscriptDecl = node.as(SubscriptDeclSyntax.self) { return subscriptDecl.parameterClause.parameters }
+        return nil
+    }
+
+    func closureParameterNames(_ closure: ClosureExprSyntax) -> [String] {
+        switch closure.signature?.parameterClause {
+        case .simpleInput(let list)?: return list.map { $0.name.identifierText }
+        case .parameterClause(let clause)?: return clause.parameters.map { ($0.secondName ?? $0.firstName).identifierText }
+        default: return []
+        }
+    }
+
+    private func declaredType(_ name: String, in item: CodeBlockItemSyntax.Item) -> TypeRef? {
+        if let variable = item.as(VariableDeclSyntax.self) {
+            for binding in variable.bindings {
+                if let identifier = binding.pattern.as(IdentifierPatternSyntax.self), identifier.identifier.identifierText == name {
+                    if let annotation = binding.typeAnnotation { return typeRef(annotation.type) }
+                    if let value = binding.initializer?.value { return typeOf(value) }
+                    return .unknown
+                }
+                if binding.pattern.tokens(viewMode: .sourceAccurate).contains(where: { $0.identifierText == name }) { return .unknown }
+            }
+        } else if let guardStatement = item.as(GuardStmtSyntax.self) {
+            for condition in guardStatement.conditions.reversed() {
+                if let found = conditionBinding(name, condition, at: Syntax(guardStatement)) { return found }
+            }
+        } else if let function = item.as(FunctionDeclSyntax.self), function.name.identifierText == name {
+            return .function(function.signature.returnClause.map { typeRef($0.type) } ?? .nominal("Void"))
+        } else if let expression = item.as(ExprSyntax.self), let ifExpression = expression.as(IfExprSyntax.self) {
+            _ = ifExpression  // bindings of an `if` are not visible after it
+        }
+        return nil
+    }
+
+    private func conditionBinding(_ name: String, _ condition: ConditionElementSyntax, at node: Syntax) -> TypeRef? {
+        switch condition.condition {
+        case .optionalBinding(let binding):
+            guard let identifier = binding.pattern.as(IdentifierPatternSyntax.self), identifier.identifier.identifierText == name else {
+                return nil
+            }
+            if let annotation = binding.typeAnnotation { return typeRef(annotation.type) }
+            if let value = binding.initializer?.value { return typeOf(value).unwrapped }
+            // `if let name`: the outer binding of the same name, unwrapped.
+            if let outer = bindingType(name, at: node) { return outer.unwrapped }
+            if let context = enclosingType(of: node), let member = index.lookupMember(name, in: context).first {
+                return type(of: member).unwrapped
+            }
+            return .unknown
+        case .matchingPattern(let matching):
+            if matching.pattern.tokens(viewMode: .sourceAccurate).contains(where: { $0.identifierText == name }) { return .unknown }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    private func patternBinding(_ name: String, _ pattern: PatternSyntax, type: TypeRef) -> TypeRef? {
+        if let identifier = pattern.as(IdentifierPatternSyntax.self) {
+            return identifier.identifier.identifierText == name ? type : nil
+        }
+        if let tuple = pattern.as(TuplePatternSyntax.self) {
+            for (position, element) in tuple.elements.enumerated() {
+                var elementType: TypeRef = .unknown
+                if case .tuple(let parts) = type, position < parts.count { elementType = parts[position].type }
+                if let found = patternBinding(name, element.pattern, type: elementType) { return found }
+            }
+            return nil
+        }
+        if let binding = pattern.as(ValueBindingPatternSyntax.self) { return patternBinding(name, binding.pattern, type: type) }
+        if pattern.tokens(viewMode: .sourceAccurate).contains(where: { $0.identifierText == name }) { return .unknown }
+        return nil
+    }
+
+    // MARK: - Contextual types
+
+    /// The type the context expects of an expression: what an implicit member `.name` is looked
+    /// up on.
+    func contextualType(of expression: ExprSyntax) -> TypeRef {
+        guard depth < 24 else { return .unknown }
+        depth += 1
+        defer { depth -= 1 }
+        guard let parent = expression.parent else { return .unknown }
+        if let argument = parent.as(LabeledExprSyntax.self) {
+            guard let call = argument.parent?.parent?.as(FunctionCallExprSyntax.self) else {
+                if let tuple = argument.parent?.parent?.as(TupleExprSyntax.self), tuple.elements.count == 1 {
+                    return contextualType(of: ExprSyntax(tuple))
+                }
+                return .unknown
+            }
+            if argument.label?.text == "forKey", let access = call.calledExpression.as(MemberAccessExprSyntax.self), let base = access.base,
+               case .codingContainer(let keys) = typeOf(base).unwrapped {
+                return .nominal(keys)
+            }
+            if let parameter = parameterType(forArgument: argument, in: call) { return typeRef(parameter) }
+            // A memberwise initializer: the stored property of that label.
+            if case .meta(let type) = typeOf(call.calledExpression), let label = argument.label?.identifierText,
+               let property = index.type(named: type)?.members[label]?.first(where: { $0.role == .property }) {
+                return self.type(of: property)
+            }
+            return .unknown
+        }
+        if let call = parent.as(FunctionCallExprSyntax.self), call.calledExpression.id == expression.id {
+            return contextualType(of: ExprSyntax(call))
+        }
+        if let initializer = parent.as(InitializerClauseSyntax.self) {
+            if let binding = initializer.parent?.as(PatternBindingSyntax.self), let annotation = binding.typeAnnotation {
+                return typeRef(annotation.type)
+            }
+            return .unknown
+        }
+        if parent.is(ReturnStmtSyntax.self) { return returnType(at: parent) }
+        if let item = parent.as(CodeBlockItemSyntax.self), let list = item.parent?.as(CodeBlockItemListSyntax.self), list.count == 1 {
+            return returnType(at: Syntax(list))
+        }
+        if parent.is(ExprListSyntax.self), let sequence = parent.parent?.as(SequenceExprSyntax.self) {
+            let elements = Array(sequence.elements)
+            guard let position = elements.firstIndex(where: { $0.id == expression.id }) else { return .unknown }
+            func isComparison(_ element: ExprSyntax) -> Bool {
+                if element.is(AssignmentExprSyntax.self) { return true }
+                return ["==", "!=", "~=", "??"].contains(element.as(BinaryOperatorExprSyntax.self)?.operator.text ?? "")
+            }
+            if position >= 2, isComparison(elements[position - 1]) { return typeOf(elements[position - 2]).unwrapped }
+            if position + 2 < elements.count, isComparison(elements[position + 1]) { return typeOf(elements[position + 2]).unwrapped }
+            return .unknown
+        }
+        if let pattern = parent.as(ExpressionPatternSyntax.self) {
+            var current = Syntax(pattern).parent
+            while let candidate = current {
+                if let switchExpression = candidate.as(SwitchExprSyntax.self) { return typeOf(switchExpression.subject).unwrapped }
+                if let matching = candidate.as(MatchingPatternConditionSyntax.self) { return typeOf(matching.initializer.value).unwrapped }
+                if candidate.is(CodeBlockSyntax.self) { break }
+                current = candidate.parent
+            }
+            return .unknown
+        }
+        if let element = parent.as(ArrayElementSyntax.self), let array = element.parent?.parent?.as(ArrayExprSyntax.self) {
+            return contextualType(of: ExprSyntax(array)).element
+        }
+        if let tuple = parent.as(TupleExprSyntax.self), tuple.elements.count == 1 { return contextualType(of: ExprSyntax(tuple)) }
+        if parent.is(OptionalChainingExprSyntax.self) || parent.is(ForceUnwrapExprSyntax.self) {
+            return contextualType(of: ExprSyntax(parent)!)
+        }
+        return .unknown
+    }
+
+    /// The declared result type of the function, computed property or closure around `node`.
+    private func returnType(at node: Syntax) -> TypeRef {
+        var current: Syntax? = node
+        while let candidate = current {
+            if let function = candidate.as(FunctionDeclSyntax.self) {
+                return function.signature.returnClause.map { typeRef($0.type) } ?? .unknown
+            }
+            if let closure = candidate.as(ClosureExprSyntax.self) {
+                return closure.signature?.returnClause.map { typeRef($0.type) } ?? .unknown
+            }
+            if let binding = candidate.as(PatternBindingSyntax.self) {
+                return binding.typeAnnotation.map { typeRef($0.type) } ?? .unknown
+            }
+            if let subscriptDecl = candidate.as(SubscriptDeclSyntax.self) { return typeRef(subscriptDecl.returnClause.type) }
+            if candidate.is(InitializerDeclSyntax.self) || candidate.is(MemberBlockSyntax.self) { return .unknown }
+            current = candidate.parent
+        }
+        return .unknown
+    }
+}
+
+extension SyntaxProtocol {
+    /// The nearest ancestor of a kind.
+    func ancestor<T: SyntaxProtocol>(_ kind: T.Type) -> T? {
+        var current = parent
+        while let candidate = current {
+            if let found = candidate.as(kind) { return found }
+            current = candidate.parent
+        }
+        return nil
+    }
+}
