@@ -1,8 +1,109 @@
 import SkeinBasics
 
-/// Placeholder until the config rewrites land: changes nothing.
+/// Format-preserving rewrites of a consumer's config and sample-data files (YAML, JSON, JSON
+/// Lines, TOML, .properties, .env, CSV headers).
+///
+/// Locate, then splice: a format's parser only finds the byte span of each scalar and key; an
+/// edit replaces that span and nothing else. The result is parsed again and must hold exactly
+/// the intended values, or the edit is refused and reported. A file is never re-serialized.
 public struct ConfigRewriter: Sendable {
     public let migration: Migration
+
     public init(migration: Migration) { self.migration = migration }
-    public func rewrite(_ file: SourceFile) -> RewriteResult { RewriteResult() }
+
+    /// The edits for one non-Swift text file of a consumer (path relative to the repo root).
+    public func rewrite(_ file: SourceFile) -> RewriteResult {
+        var result = RewriteResult()
+        guard let format = ConfigFormats.format(for: file.path) else { return result }
+        var planner = ConfigPlanner(migration: migration, path: file.path, format: format)
+        guard planner.mayConcern(file.text) else { return result }
+        let bytes = Array(file.text.utf8)
+        let documents: [ConfigNode]
+        do {
+            documents = try format.parse(bytes)
+        } catch {
+            result.skipped.append(SkippedFile(path: file.path, reason: "cannot be parsed (\(error)); not rewritten"))
+            return result
+        }
+        planner.plan(documents)
+        result.attention = planner.attention
+        result.referencesFound = planner.unedited
+
+        let (text, applied, refused) = ConfigRewriter.splice(bytes, documents, planner.edits, format)
+        for (edit, reason) in refused {
+            result.attention.append(AttentionItem(SourceLocation(path: file.path, line: edit.line), "\(edit.what) not rewritten: \(reason)"))
+            result.referencesFound += 1
+        }
+        for edit in applied {
+            result.referencesFound += 1
+            for change in edit.changes { result.count(change) }
+        }
+        if let text, !applied.isEmpty {
+            result.edits.append(FileEdit(path: file.path, newText: text))
+        }
+        return result
+    }
+
+    /// Applies the edits that keep the file parsing to exactly the intended values: all at once
+    /// when they do, else one by one, refusing each that does not.
+    static func splice(
+        _ bytes: [UInt8], _ documents: [ConfigNode], _ edits: [PlannedEdit], _ format: any ConfigFormat
+    ) -> (text: String?, applied: [PlannedEdit], refused: [(PlannedEdit, String)]) {
+        guard !edits.isEmpty else { return (nil, [], []) }
+        if case .success(let text) = attempt(bytes, documents, edits, format) {
+            return (text, edits, [])
+        }
+        var accepted: [PlannedEdit] = []
+        var refused: [(PlannedEdit, String)] = []
+        var text: String?
+        for edit in edits {
+            switch attempt(bytes, documents, accepted + [edit], format) {
+            case .success(let result):
+                accepted.append(edit)
+                text = result
+            case .failure(let problem):
+                refused.append((edit, problem.reason))
+            }
+        }
+        return (text, accepted, refused)
+    }
+
+    struct Refusal: Error { var reason: String }
+
+    /// Splices a set of edits and checks the result.
+    static func attempt(
+        _ bytes: [UInt8], _ documents: [ConfigNode], _ edits: [PlannedEdit], _ format: any ConfigFormat
+    ) -> Result<String, Refusal> {
+        var splices = edits.flatMap(\.splices).sorted { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
+        // Identical splices (one key written in two places by the same edit) are harmless.
+        splices = splices.enumerated().filter { index, splice in
+            index == 0 || splice.range != splices[index - 1].range || splice.text != splices[index - 1].text
+        }.map(\.element)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 64)
+        var position = 0
+        for splice in splices {
+            guard splice.range.lowerBound >= position, splice.range.upperBound <= bytes.count else {
+                return .failure(Refusal(reason: "overlaps another edit"))
+            }
+            output += bytes[position..<splice.range.lowerBound]
+            output += Array(splice.text.utf8)
+            position = splice.range.upperBound
+        }
+        output += bytes[position...]
+        let reparsed: [ConfigNode]
+        do {
+            reparsed = try format.parse(output)
+        } catch {
+            return .failure(Refusal(reason: "the edited file would not parse (\(error))"))
+        }
+        let expected = ConfigNode.flatten(documents.map { $0.applying(edits.map(\.effect)) })
+        let actual = ConfigNode.flatten(reparsed)
+        guard expected == actual else {
+            let difference = zip(expected, actual).first { $0 != $1 }.map { "expected \($0.0), read \($0.1)" }
+                ?? "expected \(expected.count) values, read \(actual.count)"
+            return .failure(Refusal(reason: "the edited file would not read back as intended (\(difference))"))
+        }
+        return .success(String(decoding: output, as: UTF8.self))
+    }
 }

@@ -1,0 +1,89 @@
+/// A file that could not be parsed as its format, with the line where parsing stopped.
+struct ConfigParseError: Error, Sendable, CustomStringConvertible {
+    var line: Int
+    var message: String
+    init(line: Int, _ message: String) {
+        self.line = line
+        self.message = message
+    }
+    var description: String { "line \(line): \(message)" }
+}
+
+/// One config or data format: how to locate its scalars and keys, and how to write a value the
+/// way the file already writes it.
+protocol ConfigFormat: Sendable {
+    /// The documents of a file (several for multi-document YAML and for JSON Lines), each scalar
+    /// and key with its byte span in `bytes`.
+    func parse(_ bytes: [UInt8]) throws(ConfigParseError) -> [ConfigNode]
+    /// The text that writes `value` in place of `old` (same quoting where it can), or nil when
+    /// the format cannot hold it there.
+    func encode(_ value: String, kind: ScalarKind, replacing old: ConfigScalar, isKey: Bool) -> String?
+    /// The text of a new `key: value` entry for an insertion point of this format.
+    func entryText(key: String, value: String, kind: ScalarKind, at point: InsertionPoint) -> String?
+    /// Whether the documents are sample data rows rather than configuration.
+    func isSampleData(_ documents: [ConfigNode]) -> Bool
+}
+
+extension ConfigFormat {
+    func entryText(key: String, value: String, kind: ScalarKind, at point: InsertionPoint) -> String? { nil }
+    func isSampleData(_ documents: [ConfigNode]) -> Bool { false }
+}
+
+/// The format of a worktree path, by its name.
+enum ConfigFormats {
+    static func format(for path: String) -> (any ConfigFormat)? {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        if name == ".env" || name.hasPrefix(".env.") || name.hasSuffix(".env") { return EnvFormat() }
+        guard let dot = name.lastIndex(of: ".") else { return nil }
+        switch name[name.index(after: dot)...].lowercased() {
+        case "yaml", "yml": return YAMLFormat()
+        case "json": return JSONFormat(lines: false)
+        case "jsonl", "ndjson": return JSONFormat(lines: true)
+        case "toml": return TOMLFormat()
+        case "properties": return PropertiesFormat()
+        case "csv": return CSVFormat()
+        default: return nil
+        }
+    }
+}
+
+/// Byte-level helpers the locators share.
+enum Bytes {
+    static let newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
+    static let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+
+    /// The byte offset where each line starts (line 1 at index 0).
+    static func lineStarts(_ bytes: [UInt8]) -> [Int] {
+        var starts = [0]
+        for (index, byte) in bytes.enumerated() where byte == newline { starts.append(index + 1) }
+        return starts
+    }
+
+    /// The 1-based line of a byte offset.
+    static func line(of offset: Int, in starts: [Int]) -> Int {
+        var low = 0, high = starts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if starts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        return low + 1
+    }
+
+    static func string(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The end of line (before `\r\n` or `\n`) from an offset.
+    static func lineEnd(_ bytes: [UInt8], from offset: Int) -> Int {
+        var index = offset
+        while index < bytes.count, bytes[index] != newline { index += 1 }
+        if index > offset, bytes[index - 1] == carriageReturn { index -= 1 }
+        return index
+    }
+
+    /// The line end the file uses: `\r\n` when its first line ends so.
+    static func lineEnding(_ bytes: [UInt8]) -> String {
+        guard let first = bytes.firstIndex(of: newline) else { return "\n" }
+        return first > 0 && bytes[first - 1] == carriageReturn ? "\r\n" : "\n"
+    }
+
+    static func hasBOM(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0xEF, 0xBB, 0xBF]) }
+}

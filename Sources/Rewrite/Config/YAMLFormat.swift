@@ -1,0 +1,306 @@
+import Foundation
+import Yams
+
+/// YAML through Yams' composer, which gives each node a start mark (1-based line, column in
+/// Unicode scalars) and no end: the end is found from the scalar's style. Several documents,
+/// flow and block collections. Anchors and aliases stay as written (an alias is the anchored
+/// node, so the text at the anchor is what changes); block scalars (`|`, `>`) and flow scalars
+/// over several lines are located but refused with a reason.
+struct YAMLFormat: ConfigFormat {
+    func parse(_ bytes: [UInt8]) throws(ConfigParseError) -> [ConfigNode] {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let locator = YAMLLocator(bytes: bytes)
+        do {
+            var documents: [ConfigNode] = []
+            for node in try compose_all(yaml: text) {
+                documents.append(locator.convert(node, inFlow: false))
+            }
+            return documents
+        } catch let error as YamlError {
+            let message = "\(error)".split(separator: "\n").first.map(String.init) ?? "invalid YAML"
+            throw ConfigParseError(line: YAMLFormat.line(of: error), message)
+        } catch {
+            throw ConfigParseError(line: 1, "invalid YAML: \(error)")
+        }
+    }
+
+    private static func line(of error: YamlError) -> Int {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        default: 1
+        }
+    }
+
+    func encode(_ value: String, kind: ScalarKind, replacing old: ConfigScalar, isKey: Bool) -> String? {
+        guard kind == .string else { return value }
+        let hasControl = value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        let single = "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+        switch old.style {
+        case .doubleQuoted: return YAMLFormat.doubleQuoted(value)
+        case .singleQuoted where !hasControl: return single
+        case .plain where YAMLFormat.isPlainSafe(value): return value
+        default: return hasControl ? YAMLFormat.doubleQuoted(value) : single
+        }
+    }
+
+    func entryText(key: String, value: String, kind: ScalarKind, at point: InsertionPoint) -> String? {
+        let probe = ConfigScalar(value: "", kind: .string, style: .plain, spans: [], line: 0)
+        guard let keyText = encode(key, kind: .string, replacing: probe, isKey: true),
+              let valueText = encode(value, kind: kind, replacing: probe, isKey: false) else { return nil }
+        return point.prefix + keyText + ": " + valueText + point.suffix
+    }
+
+    static func doubleQuoted(_ value: String) -> String {
+        var text = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\t": text += "\\t"
+            case "\r": text += "\\r"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16)
+                text += "\\x" + (hex.count < 2 ? "0" : "") + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        return text + "\""
+    }
+
+    /// Whether a string can be written plain, in block or flow context, and still read as the
+    /// same string (not a number, boolean or null).
+    static func isPlainSafe(_ value: String) -> Bool {
+        guard let first = value.unicodeScalars.first, let last = value.unicodeScalars.last else { return false }
+        if first == " " || first == "\t" || last == " " || last == "\t" { return false }
+        if "-?:,[]{}#&*!|>'\"%@`".unicodeScalars.contains(first) { return false }
+        if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || ",[]{}".unicodeScalars.contains($0) }) { return false }
+        if value.contains(": ") || value.contains(" #") || value.hasSuffix(":") || value.contains("\u{FEFF}") { return false }
+        return Resolver.default.resolveTag(of: Node(value)) == .str
+    }
+}
+
+/// Turns Yams nodes into located config nodes.
+struct YAMLLocator {
+    let bytes: [UInt8]
+    let lineStarts: [Int]
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+        self.lineStarts = Bytes.lineStarts(bytes)
+    }
+
+    /// The byte offset of a mark: its line's start, then `column - 1` Unicode scalars on.
+    func offset(of mark: Mark?) -> Int {
+        guard let mark, mark.line >= 1, mark.line <= lineStarts.count else { return 0 }
+        var index = lineStarts[mark.line - 1]
+        // libyaml does not count a byte order mark as a column.
+        if mark.line == 1, Bytes.hasBOM(bytes) { index = 3 }
+        var remaining = mark.column - 1
+        while remaining > 0, index < bytes.count {
+            index += YAMLLocator.scalarLength(bytes[index])
+            remaining -= 1
+        }
+        return min(index, bytes.count)
+    }
+
+    static func scalarLength(_ lead: UInt8) -> Int {
+        switch lead {
+        case 0..<0x80: 1
+        case 0xC0..<0xE0: 2
+        case 0xE0..<0xF0: 3
+        case 0xF0...: 4
+        default: 1
+        }
+    }
+
+    func line(_ offset: Int) -> Int { Bytes.line(of: offset, in: lineStarts) }
+
+    /// Whether a collection starting at an offset is a flow one (`[`, `{`); Yams' composer does
+    /// not keep the style, so the text says.
+    func opens(at offset: Int, _ bracket: UInt8) -> Bool {
+        var index = skipProperties(offset)
+        while index < bytes.count, bytes[index] == Bytes.space { index += 1 }
+        return index < bytes.count && bytes[index] == bracket
+    }
+
+    /// Skips an anchor (`&a`) and a tag (`!t`) written before a node's text.
+    func skipProperties(_ offset: Int) -> Int {
+        var start = offset
+        while start < bytes.count, bytes[start] == UInt8(ascii: "&") || bytes[start] == UInt8(ascii: "!") {
+            while start < bytes.count, ![Bytes.space, Bytes.tab, Bytes.newline, Bytes.carriageReturn].contains(bytes[start]) { start += 1 }
+            while start < bytes.count, bytes[start] == Bytes.space || bytes[start] == Bytes.tab { start += 1 }
+        }
+        return start
+    }
+
+    func convert(_ node: Node, inFlow: Bool) -> ConfigNode {
+        switch node {
+        case .scalar(let scalar):
+            return .scalar(locate(scalar, inFlow: inFlow))
+        case .alias(let alias):
+            let start = offset(of: alias.mark)
+            return .scalar(ConfigScalar(value: "*" + alias.anchor.rawValue, kind: .other, style: .plain, spans: [],
+                                        refusal: "an alias", line: line(start), id: start))
+        case .sequence(let sequence):
+            let start = offset(of: sequence.mark)
+            let flow = inFlow || opens(at: start, UInt8(ascii: "["))
+            return .sequence(ConfigSequence(items: sequence.map { convert($0, inFlow: flow) }, line: line(start)))
+        case .mapping(let mapping):
+            let start = offset(of: mapping.mark)
+            let flow = inFlow || opens(at: start, UInt8(ascii: "{"))
+            var entries: [ConfigEntry] = []
+            for (key, value) in mapping {
+                guard var keyScalar = convert(key, inFlow: flow).scalar else {
+                    continue  // a complex key cannot be named by a dotted path
+                }
+                if key.tag.rawValue == Tag.Name.merge.rawValue { keyScalar.refusal = "a merge key" }
+                var entry = ConfigEntry(key: keyScalar, value: convert(value, inFlow: flow))
+                if flow {
+                    entry.deletionRefusal = "in a flow mapping"
+                } else if let range = blockEntryRange(keyScalar) {
+                    entry.deletion = range
+                } else {
+                    entry.deletionRefusal = "its key does not start its line"
+                }
+                entries.append(entry)
+            }
+            return .mapping(ConfigMapping(entries: entries, line: line(start), id: start,
+                                          insertion: insertionPoint(entries, flow: flow)))
+        }
+    }
+
+    /// Locates one scalar's text from its start and style.
+    func locate(_ scalar: Node.Scalar, inFlow: Bool) -> ConfigScalar {
+        var start = offset(of: scalar.mark)
+        let kind: ScalarKind
+        switch Tag.Name(rawValue: Node.scalar(scalar).tag.rawValue) {
+        case .str: kind = .string
+        case .int: kind = .integer
+        case .float: kind = .float
+        case .bool: kind = .bool
+        case .null: kind = .null
+        default: kind = .other
+        }
+        // The mark of a scalar with an anchor or a tag is at that property, not at the text.
+        start = skipProperties(start)
+        let lineNumber = line(start)
+        func refused(_ reason: String, _ style: ScalarStyle) -> ConfigScalar {
+            ConfigScalar(value: scalar.string, kind: kind, style: style, spans: [], refusal: reason, line: lineNumber, id: start)
+        }
+        switch scalar.style {
+        case .literal, .folded:
+            return refused("a block scalar (| or >)", .literal)
+        case .singleQuoted:
+            guard start < bytes.count, bytes[start] == UInt8(ascii: "'") else { return refused("its text was not found", .singleQuoted) }
+            var index = start + 1
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "'") {
+                    if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "'") { index += 2; continue }
+                    break
+                }
+                if bytes[index] == Bytes.newline { return refused("a quoted scalar over several lines", .singleQuoted) }
+                index += 1
+            }
+            guard index < bytes.count else { return refused("its end was not found", .singleQuoted) }
+            let inner = Bytes.string(bytes[(start + 1)..<index]).replacingOccurrences(of: "''", with: "'")
+            guard inner == scalar.string else { return refused("its text does not read back", .singleQuoted) }
+            return ConfigScalar(value: scalar.string, kind: kind, style: .singleQuoted, spans: [start..<(index + 1)], line: lineNumber)
+        case .doubleQuoted:
+            guard start < bytes.count, bytes[start] == UInt8(ascii: "\"") else { return refused("its text was not found", .doubleQuoted) }
+            var index = start + 1
+            var escaped = false
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                if bytes[index] == Bytes.newline { return refused("a quoted scalar over several lines", .doubleQuoted) }
+                if bytes[index] == UInt8(ascii: "\\") { escaped = true; index += 1 }
+                index += 1
+            }
+            guard index < bytes.count else { return refused("its end was not found", .doubleQuoted) }
+            // Escapes are libyaml's to read; text without them must read back exactly.
+            if !escaped, Bytes.string(bytes[(start + 1)..<index]) != scalar.string {
+                return refused("its text does not read back", .doubleQuoted)
+            }
+            return ConfigScalar(value: scalar.string, kind: kind, style: .doubleQuoted, spans: [start..<(index + 1)], line: lineNumber)
+        default:
+            if scalar.string.isEmpty { return refused("an empty value", .plain) }
+            var index = start
+            scan: while index < bytes.count {
+                switch bytes[index] {
+                case Bytes.newline, Bytes.carriageReturn: break scan
+                case UInt8(ascii: "#") where index > start && (bytes[index - 1] == Bytes.space || bytes[index - 1] == Bytes.tab): break scan
+                case UInt8(ascii: ":"):
+                    let next = index + 1 < bytes.count ? bytes[index + 1] : Bytes.newline
+                    if [Bytes.space, Bytes.tab, Bytes.newline, Bytes.carriageReturn].contains(next) { break scan }
+                    if inFlow, ",[]{}".utf8.contains(next) { break scan }
+                case UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"):
+                    if inFlow { break scan }
+                default: break
+                }
+                index += 1
+            }
+            while index > start, bytes[index - 1] == Bytes.space || bytes[index - 1] == Bytes.tab { index -= 1 }
+            guard Bytes.string(bytes[start..<index]) == scalar.string else {
+                return refused("a plain scalar over several lines", .plain)
+            }
+            return ConfigScalar(value: scalar.string, kind: kind, style: .plain, spans: [start..<index], line: lineNumber)
+        }
+    }
+
+    /// The column (in bytes) of an offset, and whether only blanks precede it on its line.
+    func indentation(of offset: Int) -> (column: Int, startsLine: Bool) {
+        let lineStart = lineStarts[line(offset) - 1]
+        var first = lineStart
+        if lineStart == 0, Bytes.hasBOM(bytes) { first = 3 }
+        let before = bytes[min(first, offset)..<offset]
+        return (offset - first, before.allSatisfy { $0 == Bytes.space })
+    }
+
+    /// The whole lines of a block mapping entry: its key's line and every following line that
+    /// is indented deeper (or an indentless `- ` item of its value), through that line's end.
+    func blockEntryRange(_ key: ConfigScalar) -> Range<Int>? {
+        guard let keyStart = key.spans.first?.lowerBound else { return nil }
+        let (column, startsLine) = indentation(of: keyStart)
+        guard startsLine else { return nil }
+        let lineIndex = line(keyStart) - 1
+        return lineStarts[lineIndex]..<entryEnd(fromLine: lineIndex, column: column)
+    }
+
+    /// The offset after the last line that belongs to an entry whose key is on `lineIndex`.
+    func entryEnd(fromLine lineIndex: Int, column: Int) -> Int {
+        func after(_ line: Int) -> Int { line + 1 < lineStarts.count ? lineStarts[line + 1] : bytes.count }
+        var end = after(lineIndex)
+        var next = lineIndex + 1
+        while next < lineStarts.count, lineStarts[next] < bytes.count {
+            let start = lineStarts[next]
+            let lineEnd = Bytes.lineEnd(bytes, from: start)
+            var index = start
+            while index < lineEnd, bytes[index] == Bytes.space { index += 1 }
+            let depth = index - start
+            if index == lineEnd {
+                next += 1  // a blank line belongs to the entry only if deeper lines follow
+                continue
+            }
+            let deeper = depth > column
+            let indentlessItem = depth == column && bytes[index] == UInt8(ascii: "-")
+                && (index + 1 >= lineEnd || bytes[index + 1] == Bytes.space)
+            guard deeper || indentlessItem else { break }
+            end = after(next)
+            next += 1
+        }
+        return end
+    }
+
+    func insertionPoint(_ entries: [ConfigEntry], flow: Bool) -> InsertionPoint? {
+        guard let last = entries.last, let keyStart = last.key.spans.first?.lowerBound else { return nil }
+        if flow {
+            guard let valueEnd = last.value.scalar?.spans.first?.upperBound else { return nil }
+            return InsertionPoint(offset: valueEnd, prefix: ", ", suffix: "")
+        }
+        let (column, _) = indentation(of: keyStart)
+        let end = entryEnd(fromLine: line(keyStart) - 1, column: column)
+        let ending = Bytes.lineEnding(bytes)
+        let indent = String(repeating: " ", count: column)
+        let openLine = end == bytes.count && bytes.last != Bytes.newline
+        return InsertionPoint(offset: end, prefix: (openLine ? ending : "") + indent, suffix: openLine ? "" : ending)
+    }
+}
