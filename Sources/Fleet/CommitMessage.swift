@@ -14,11 +14,15 @@ struct CommitMessage {
 
     var text: String {
         let applied = migration.changes.filter { (counts[$0.summary] ?? 0) > 0 }
+        var kinds: [String] = []
+        for change in applied where !kinds.contains(change.kind) { kinds.append(change.kind) }
         var subject = "skein: \(migration.id): "
-        if let first = applied.first {
-            subject += first.summary + (applied.count > 1 ? " and \(applied.count - 1) more" : "")
-        } else {
+        if applied.count == 1, let only = applied.first {
+            subject += only.summary
+        } else if applied.isEmpty {
             subject += "update \(files.count) file\(files.count == 1 ? "" : "s")"
+        } else {
+            subject += "\(applied.count) changes in \(files.count) file\(files.count == 1 ? "" : "s") (\(kinds.joined(separator: ", ")))"
         }
         var lines = [subject, ""]
         if let description = migration.description, !description.isEmpty { lines += [description, ""] }
