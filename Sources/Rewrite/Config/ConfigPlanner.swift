@@ -86,6 +86,7 @@ struct ConfigPlanner {
         switch node {
         case .scalar(let scalar):
             rewriteValue(scalar)
+            commaList(scalar)
         case .sequence(let sequence):
             columnList(sequence.items.compactMap(\.scalar))
             for item in sequence.items { walk(item, key: nil) }
@@ -130,28 +131,29 @@ struct ConfigPlanner {
                 }
             }
         }
-        // A comma-separated column list in one string: `user_id,track_id,ms_played`.
-        for item in strings where item.value.contains(",") {
-            let tokens = item.value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            for dataset in datasets {
-                let names = tokens.map { $0.trimmingCharacters(in: .whitespaces) }
-                guard names.filter({ dataset.fields.contains($0) }).count >= 2 else { continue }
-                var changes: [Change] = []
-                var rebuilt: [String] = []
-                for (token, name) in zip(tokens, names) {
-                    if let rename = dataset.fieldRenames[name] {
-                        rebuilt.append(token.replacingOccurrences(of: name, with: rename.to))
-                        changes.append(rename.change)
-                    } else {
-                        if let removal = dataset.removedFields[name], !sample {
-                            report(item.line, "column '\(name)' names a field removed from \(dataset.name) (\(removal.summary))")
-                        }
-                        rebuilt.append(token)
+    }
+
+    /// A column list in one string: `user_id,track_id,ms_played`.
+    private mutating func commaList(_ item: ConfigScalar) {
+        guard item.isString, item.value.contains(","), !edited.contains(item.id) else { return }
+        let tokens = item.value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let names = tokens.map { $0.trimmingCharacters(in: .whitespaces) }
+        for dataset in datasets where names.filter({ dataset.fields.contains($0) }).count >= 2 {
+            var changes: [Change] = []
+            var rebuilt: [String] = []
+            for (token, name) in zip(tokens, names) {
+                if let rename = dataset.fieldRenames[name] {
+                    rebuilt.append(token.replacingOccurrences(of: name, with: rename.to))
+                    changes.append(rename.change)
+                } else {
+                    if let removal = dataset.removedFields[name], !sample {
+                        report(item.line, "column '\(name)' names a field removed from \(dataset.name) (\(removal.summary))")
                     }
+                    rebuilt.append(token)
                 }
-                if !changes.isEmpty {
-                    setValue(item, to: rebuilt.joined(separator: ","), kind: .string, changes: changes, what: "column list")
-                }
+            }
+            if !changes.isEmpty {
+                setValue(item, to: rebuilt.joined(separator: ","), kind: .string, changes: changes, what: "column list")
             }
         }
     }
