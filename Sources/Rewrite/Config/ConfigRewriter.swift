@@ -23,6 +23,12 @@ public struct ConfigRewriter: Sendable {
             documents = try format.parse(bytes)
         } catch {
             result.skipped.append(SkippedFile(path: file.path, reason: "cannot be parsed (\(error)); not rewritten"))
+            // A location in a file that cannot be read safely is a reference a person must move.
+            if planner.moves.contains(where: { file.text.contains($0.from) }) {
+                result.attention.append(AttentionItem(SourceLocation(path: file.path, line: error.line),
+                                                      "mentions a moved location but cannot be parsed (\(error.message)); not rewritten"))
+                result.referencesFound += 1
+            }
             return result
         }
         planner.plan(documents)
