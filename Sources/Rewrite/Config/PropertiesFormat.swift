@@ -9,6 +9,10 @@ struct PropertiesFormat: ConfigFormat {
     }
 
     func encode(_ value: String, kind: ScalarKind, replacing old: ConfigScalar, isKey: Bool) -> String? {
+        // A key is read as dotted components; a new name must stay one plain component.
+        if isKey, value.isEmpty || value.unicodeScalars.contains(where: { ".=:#! \t\\\n\r".unicodeScalars.contains($0) || $0.value < 0x20 }) {
+            return nil
+        }
         var text = ""
         for (index, scalar) in value.unicodeScalars.enumerated() {
             switch scalar {
