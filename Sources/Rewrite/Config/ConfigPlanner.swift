@@ -47,8 +47,10 @@ struct ConfigPlanner {
     /// Whether the file's text can concern this migration at all (a cheap filter before parsing).
     func mayConcern(_ text: String) -> Bool {
         if migration.changes.contains(where: { ConfigPlanner.rule($0, appliesTo: path) }) { return true }
+        let lowered = text.lowercased()
         for dataset in datasets {
-            if dataset.allNames.contains(where: { text.contains($0) }) { return true }
+            // Case-insensitive for flat keys like `PLAYS_VERSION`.
+            if dataset.allNames.contains(where: { lowered.contains($0.lowercased()) }) { return true }
             if dataset.oldLocations.contains(where: { text.contains($0) }) { return true }
             if dataset.fieldRenames.keys.contains(where: { text.contains($0) }) { return true }
             if dataset.removedFields.keys.contains(where: { text.contains($0) }) { return true }
@@ -210,6 +212,8 @@ struct ConfigPlanner {
     /// Whether a mapping is the dataset's own: under a key naming it, with a sibling
     /// `name:`/`dataset:` naming it, or holding its location.
     private func owns(_ mapping: ConfigMapping, _ dataset: DatasetChanges, key: String?) -> Bool {
+        // A Backstage entity's own name is a component's, not a dataset's.
+        if isCatalogInfo && key == "metadata" { return false }
         if let key, dataset.allNames.contains(key) || dataset.rewrittenID(key) != nil { return true }
         for entry in mapping.entries {
             guard let scalar = entry.value.scalar, scalar.isString else { continue }
