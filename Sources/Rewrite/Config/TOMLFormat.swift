@@ -189,7 +189,7 @@ struct TOMLLocator {
             let value = try value()
             let valueEndLine = line(max(index - 1, 0))
             let end = try endOfLine()
-            let owner = try dotted(path.dropLast(), in: table, inline: false)
+            let owner = try dotted(path.dropLast(), in: table)
             let key = path.last!
             guard owner.items[key.value] == nil else { throw ConfigParseError(line: key.line, "key '\(key.value)' defined twice") }
             owner.note(key)
@@ -238,7 +238,7 @@ struct TOMLLocator {
     }
 
     /// The table a dotted key's leading components name, creating what is missing.
-    private func dotted(_ path: ArraySlice<ConfigScalar>, in start: TOMLTable, inline: Bool) throws(ConfigParseError) -> TOMLTable {
+    private func dotted(_ path: ArraySlice<ConfigScalar>, in start: TOMLTable) throws(ConfigParseError) -> TOMLTable {
         var table = start
         for key in path {
             table.note(key)
@@ -320,7 +320,7 @@ struct TOMLLocator {
                 index += 1
                 skipBlanks()
                 let member = try value()
-                let owner = try dotted(path.dropLast(), in: table, inline: true)
+                let owner = try dotted(path.dropLast(), in: table)
                 owner.note(path.last!)
                 owner.items[path.last!.value] = .value(member)
                 skipBlanks()
