@@ -174,6 +174,18 @@ struct RandomDocuments {
         return finish(lines.joined(separator: "\n"))
     }
 
+    mutating func csv() -> String {
+        let header = keys(count(1...5)).map { key -> String in
+            switch count(0...3) {
+            case 0: return "\"" + key + "\""
+            case 1: return "\"" + key + ", \"\"quoted\"\"\""
+            default: return key
+            }
+        }
+        let rows = (0..<count(0...3)).map { _ in header.map { _ in pick(["1", "x", "\"a,b\"", ""]) }.joined(separator: ",") }
+        return finish(([header.joined(separator: ",")] + rows).joined(separator: "\n"))
+    }
+
     /// Line ends, a final newline and a byte order mark, each at random.
     mutating func finish(_ text: String) -> String {
         var text = text
@@ -188,7 +200,7 @@ struct RandomDocuments {
 /// byte outside the edited spans stays, and the result parses to exactly the intended values.
 @Suite struct ConfigPropertyTests {
     static let formats: [(String, String)] = [("yaml", "x.yaml"), ("json", "x.json"), ("toml", "x.toml"),
-                                              ("properties", "x.properties"), ("env", ".env")]
+                                              ("properties", "x.properties"), ("env", ".env"), ("csv", "x.csv")]
 
     @Test(arguments: formats.map(\.0))
     func randomEditsKeepEveryOtherByte(_ name: String) throws {
@@ -203,6 +215,7 @@ struct RandomDocuments {
             case "json": text = documents.json()
             case "toml": text = documents.toml()
             case "properties": text = documents.properties()
+            case "csv": text = documents.csv()
             default: text = documents.env()
             }
             let bytes = Array(text.utf8)
@@ -234,7 +247,7 @@ struct RandomDocuments {
             let reparsed = try format.parse(out)
             #expect(ConfigNode.flatten(reparsed) == ConfigNode.flatten(parsed.map { $0.applying(accepted.map(\.effect)) }), "seed \(seed)")
         }
-        #expect(applied > 100)
+        #expect(applied > 100, "only \(applied) edits applied")
     }
 
     /// Up to three edits: new values for scalars, new names for keys.
