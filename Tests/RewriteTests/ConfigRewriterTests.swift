@@ -167,4 +167,11 @@ import TestSupport
         let result = ConfigRewriter(migration: playsV2Migration()).rewrite(SourceFile(path: "c.yaml", text: "unrelated: true\n"))
         #expect(result.edits.isEmpty && result.attention.isEmpty && result.referencesFound == 0)
     }
+
+    @Test func configSetFillsAnEmptyYAMLValue() {
+        let migration = playsV2Migration(extra: [.configSet(files: "*.yaml", path: "datasets.plays.format", value: .string("parquet"))])
+        let (output, result) = rewritten("c.yaml", "datasets:\n  plays:\n    format:   # set me\n    other: 1\n", migration)
+        #expect(output == "datasets:\n  plays:\n    format: parquet   # set me\n    other: 1\n")
+        #expect(result.attention.isEmpty)
+    }
 }
