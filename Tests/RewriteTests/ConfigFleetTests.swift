@@ -70,4 +70,21 @@ import TestSupport
             #expect(result.attention.isEmpty)
         }
     }
+
+    /// Every consumer of the fleet, planned whole: only the expected config files change and
+    /// nothing needs a person.
+    @Test func wholeConsumersPlanOnlyTheExpectedFiles() throws {
+        let expected: [String: [String]] = [
+            "top-tracks": ["config/pipeline.yaml", "data/plays-sample.jsonl"],
+            "play-counter": ["data/plays.ndjson", "settings.json"],
+            "reporting": ["report.properties"],
+            "dashboard": [], "duration-stats": [], "legacy-export": [], "client-audit": [], "weather": [],
+        ]
+        for (consumer, files) in expected {
+            let result = Migrator(migration: playsV2Migration()).plan(Workspace(root: fixturePath("fleet/consumers/\(consumer)")))
+            #expect(result.edits.map(\.path) == files, "\(consumer)")
+            #expect(result.attention.isEmpty, "\(consumer)")
+            #expect(result.skipped.isEmpty, "\(consumer)")
+        }
+    }
 }

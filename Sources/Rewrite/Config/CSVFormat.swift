@@ -51,7 +51,9 @@ struct CSVFormat: ConfigFormat {
     }
 
     func encode(_ value: String, kind: ScalarKind, replacing old: ConfigScalar, isKey: Bool) -> String? {
-        let needsQuotes = value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+        // The header stays one line.
+        if value.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) { return nil }
+        let needsQuotes = value.contains(where: { $0 == "," || $0 == "\"" })
             || value.first == " " || value.last == " "
         guard needsQuotes || old.style == .doubleQuoted else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""

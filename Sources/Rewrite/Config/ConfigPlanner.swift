@@ -47,8 +47,10 @@ struct ConfigPlanner {
     /// Whether the file's text can concern this migration at all (a cheap filter before parsing).
     func mayConcern(_ text: String) -> Bool {
         if migration.changes.contains(where: { ConfigPlanner.rule($0, appliesTo: path) }) { return true }
+        let lowered = text.lowercased()
         for dataset in datasets {
-            if dataset.allNames.contains(where: { text.contains($0) }) { return true }
+            // Case-insensitive for flat keys like `PLAYS_VERSION`.
+            if dataset.allNames.contains(where: { lowered.contains($0.lowercased()) }) { return true }
             if dataset.oldLocations.contains(where: { text.contains($0) }) { return true }
             if dataset.fieldRenames.keys.contains(where: { text.contains($0) }) { return true }
             if dataset.removedFields.keys.contains(where: { text.contains($0) }) { return true }
@@ -86,6 +88,7 @@ struct ConfigPlanner {
         switch node {
         case .scalar(let scalar):
             rewriteValue(scalar)
+            commaList(scalar)
         case .sequence(let sequence):
             columnList(sequence.items.compactMap(\.scalar))
             for item in sequence.items { walk(item, key: nil) }
@@ -130,28 +133,29 @@ struct ConfigPlanner {
                 }
             }
         }
-        // A comma-separated column list in one string: `user_id,track_id,ms_played`.
-        for item in strings where item.value.contains(",") {
-            let tokens = item.value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            for dataset in datasets {
-                let names = tokens.map { $0.trimmingCharacters(in: .whitespaces) }
-                guard names.filter({ dataset.fields.contains($0) }).count >= 2 else { continue }
-                var changes: [Change] = []
-                var rebuilt: [String] = []
-                for (token, name) in zip(tokens, names) {
-                    if let rename = dataset.fieldRenames[name] {
-                        rebuilt.append(token.replacingOccurrences(of: name, with: rename.to))
-                        changes.append(rename.change)
-                    } else {
-                        if let removal = dataset.removedFields[name], !sample {
-                            report(item.line, "column '\(name)' names a field removed from \(dataset.name) (\(removal.summary))")
-                        }
-                        rebuilt.append(token)
+    }
+
+    /// A column list in one string: `user_id,track_id,ms_played`.
+    private mutating func commaList(_ item: ConfigScalar) {
+        guard item.isString, item.value.contains(","), !edited.contains(item.id) else { return }
+        let tokens = item.value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let names = tokens.map { $0.trimmingCharacters(in: .whitespaces) }
+        for dataset in datasets where names.filter({ dataset.fields.contains($0) }).count >= 2 {
+            var changes: [Change] = []
+            var rebuilt: [String] = []
+            for (token, name) in zip(tokens, names) {
+                if let rename = dataset.fieldRenames[name] {
+                    rebuilt.append(token.replacingOccurrences(of: name, with: rename.to))
+                    changes.append(rename.change)
+                } else {
+                    if let removal = dataset.removedFields[name], !sample {
+                        report(item.line, "column '\(name)' names a field removed from \(dataset.name) (\(removal.summary))")
                     }
+                    rebuilt.append(token)
                 }
-                if !changes.isEmpty {
-                    setValue(item, to: rebuilt.joined(separator: ","), kind: .string, changes: changes, what: "column list")
-                }
+            }
+            if !changes.isEmpty {
+                setValue(item, to: rebuilt.joined(separator: ","), kind: .string, changes: changes, what: "column list")
             }
         }
     }
@@ -208,6 +212,8 @@ struct ConfigPlanner {
     /// Whether a mapping is the dataset's own: under a key naming it, with a sibling
     /// `name:`/`dataset:` naming it, or holding its location.
     private func owns(_ mapping: ConfigMapping, _ dataset: DatasetChanges, key: String?) -> Bool {
+        // A Backstage entity's own name is a component's, not a dataset's.
+        if isCatalogInfo && key == "metadata" { return false }
         if let key, dataset.allNames.contains(key) || dataset.rewrittenID(key) != nil { return true }
         for entry in mapping.entries {
             guard let scalar = entry.value.scalar, scalar.isString else { continue }

@@ -23,6 +23,12 @@ public struct ConfigRewriter: Sendable {
             documents = try format.parse(bytes)
         } catch {
             result.skipped.append(SkippedFile(path: file.path, reason: "cannot be parsed (\(error)); not rewritten"))
+            // A location in a file that cannot be read safely is a reference a person must move.
+            if planner.moves.contains(where: { file.text.contains($0.from) }) {
+                result.attention.append(AttentionItem(SourceLocation(path: file.path, line: error.line),
+                                                      "mentions a moved location but cannot be parsed (\(error.message)); not rewritten"))
+                result.referencesFound += 1
+            }
             return result
         }
         planner.plan(documents)
@@ -50,8 +56,13 @@ public struct ConfigRewriter: Sendable {
         _ bytes: [UInt8], _ documents: [ConfigNode], _ edits: [PlannedEdit], _ format: any ConfigFormat
     ) -> (text: String?, applied: [PlannedEdit], refused: [(PlannedEdit, String)]) {
         guard !edits.isEmpty else { return (nil, [], []) }
-        if case .success(let text) = attempt(bytes, documents, edits, format) {
+        let whole = attempt(bytes, documents, edits, format)
+        if case .success(let text) = whole {
             return (text, edits, [])
+        }
+        // Trying edits one by one parses the file once per edit: past a limit, refuse them all.
+        if edits.count > ConfigRewriter.oneByOneLimit, case .failure(let problem) = whole {
+            return (nil, [], edits.map { ($0, problem.reason) })
         }
         var accepted: [PlannedEdit] = []
         var refused: [(PlannedEdit, String)] = []
@@ -69,6 +80,9 @@ public struct ConfigRewriter: Sendable {
     }
 
     struct Refusal: Error { var reason: String }
+
+    /// How many edits of one file are retried one by one when they fail together.
+    static let oneByOneLimit = 200
 
     /// Splices a set of edits and checks the result.
     static func attempt(

@@ -5,10 +5,14 @@
 struct PropertiesFormat: ConfigFormat {
     func parse(_ bytes: [UInt8]) throws(ConfigParseError) -> [ConfigNode] {
         let lines = LineEntries.properties(bytes)
-        return [LineEntries.tree(lines, bytes: bytes, nested: true, separator: "=")]
+        return [LineEntries.tree(lines, bytes: bytes, nested: true)]
     }
 
     func encode(_ value: String, kind: ScalarKind, replacing old: ConfigScalar, isKey: Bool) -> String? {
+        // A key is read as dotted components; a new name must stay one plain component.
+        if isKey, value.isEmpty || value.unicodeScalars.contains(where: { ".=:#! \t\\\n\r".unicodeScalars.contains($0) || $0.value < 0x20 }) {
+            return nil
+        }
         var text = ""
         for (index, scalar) in value.unicodeScalars.enumerated() {
             switch scalar {
@@ -39,7 +43,7 @@ struct PropertiesFormat: ConfigFormat {
 struct EnvFormat: ConfigFormat {
     func parse(_ bytes: [UInt8]) throws(ConfigParseError) -> [ConfigNode] {
         let lines = try LineEntries.env(bytes)
-        return [LineEntries.tree(lines, bytes: bytes, nested: false, separator: "=")]
+        return [LineEntries.tree(lines, bytes: bytes, nested: false)]
     }
 
     func encode(_ value: String, kind: ScalarKind, replacing old: ConfigScalar, isKey: Bool) -> String? {
@@ -72,7 +76,7 @@ struct EnvFormat: ConfigFormat {
 
 /// One `key = value` line of a line-oriented file, located.
 struct LineEntry {
-    /// The key's components (one unless the key is dotted and read nested), each with its span.
+    /// The key as read (escapes decoded) and the span of its text.
     var key: String
     var keySpan: Range<Int>
     var value: ConfigScalar
@@ -153,7 +157,7 @@ enum LineEntries {
             }
             if valueStart == end { scalar.spans = [end..<end] }
             entries.append(LineEntry(key: String(key), keySpan: keyStart..<keyEnd, value: scalar,
-                                     lineRange: start..<(refusal == nil ? next : next), line: line, refusal: refusal))
+                                     lineRange: start..<next, line: line, refusal: refusal))
         }
         return entries
     }
@@ -232,7 +236,7 @@ enum LineEntries {
     }
 
     /// Builds the mapping of a line-oriented file, nesting dotted keys when asked and possible.
-    static func tree(_ entries: [LineEntry], bytes: [UInt8], nested: Bool, separator: String) -> ConfigNode {
+    static func tree(_ entries: [LineEntry], bytes: [UInt8], nested: Bool) -> ConfigNode {
         let ending = Bytes.lineEnding(bytes)
         let atEnd = bytes.isEmpty || bytes.last == Bytes.newline
         func endInsertion(_ prefix: String) -> InsertionPoint {

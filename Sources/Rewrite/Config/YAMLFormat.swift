@@ -32,6 +32,12 @@ struct YAMLFormat: ConfigFormat {
     }
 
     func encode(_ value: String, kind: ScalarKind, replacing old: ConfigScalar, isKey: Bool) -> String? {
+        // An empty value has no text: the new one needs its separating space.
+        if old.spans.first?.isEmpty == true {
+            var empty = old
+            empty.spans = []
+            return encode(value, kind: kind, replacing: empty, isKey: isKey).map { " " + $0 }
+        }
         guard kind == .string else { return value }
         let hasControl = value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
         let single = "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
@@ -222,7 +228,11 @@ struct YAMLLocator {
             }
             return ConfigScalar(value: scalar.string, kind: kind, style: .doubleQuoted, spans: [start..<(index + 1)], line: lineNumber)
         default:
-            if scalar.string.isEmpty { return refused("an empty value", .plain) }
+            if scalar.string.isEmpty {
+                // `key:` with nothing after it: a new value goes right after the colon.
+                guard start > 0, bytes[start - 1] == UInt8(ascii: ":") else { return refused("an empty value", .plain) }
+                return ConfigScalar(value: "", kind: kind, style: .plain, spans: [start..<start], line: lineNumber)
+            }
             var index = start
             scan: while index < bytes.count {
                 switch bytes[index] {
