@@ -59,16 +59,32 @@ public func runProgram(
     let group = DispatchGroup()
     group.enter()
     DispatchQueue.global().async {
-        errorData = stderr.fileHandleForReading.readDataToEndOfFile()
+        errorData = readAll(stderr.fileHandleForReading.fileDescriptor)
         group.leave()
     }
-    let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+    let outputData = readAll(stdout.fileHandleForReading.fileDescriptor)
     group.wait()
     process.waitUntilExit()
     return CommandOutput(
         status: process.terminationStatus,
         stdout: String(decoding: outputData, as: UTF8.self),
         stderr: String(decoding: errorData, as: UTF8.self))
+}
+
+/// Reads a descriptor to its end, retrying reads a signal interrupted.
+func readAll(_ descriptor: Int32) -> Data {
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = read(descriptor, &buffer, buffer.count)
+        if count > 0 {
+            data.append(buffer, count: count)
+        } else if count < 0 && errno == EINTR {
+            continue
+        } else {
+            return data
+        }
+    }
 }
 
 /// The environment every git run in tests uses: no user or system config leaks in, and a fixed
