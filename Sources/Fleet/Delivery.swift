@@ -90,8 +90,13 @@ public enum Delivery {
                 message: "Merge skein/\(entry.migration) (automerge)\n\nSkein-Migration: \(entry.migration)\n",
                 author: ledger.signature, committer: ledger.signature)
         }
-        try repository.push(to: url, refspecs: ["\(merged.hex):\(defaultBranch)"])
-        try repository.deleteReference("refs/skein/upstream-head")
+        // libgit2 pushes references, not bare object ids: stage the merge under a private ref.
+        try repository.setReference("refs/skein/automerge", to: merged, message: "skein: automerge \(entry.migration)")
+        defer {
+            try? repository.deleteReference("refs/skein/automerge")
+            try? repository.deleteReference("refs/skein/upstream-head")
+        }
+        try repository.push(to: url, refspecs: ["refs/skein/automerge:\(defaultBranch)"])
         try repository.setReference(defaultBranch, to: merged, message: "skein: automerge \(entry.migration)")
         var line = entry
         line.status = .merged
