@@ -149,6 +149,23 @@ struct MemberRename {
         return .other
     }
 
+    /// Whether the shape of a use rules out the owner's member even without knowing the base's
+    /// type: calling a case that has no payload, or a stored property that is not a closure.
+    private func cannotBeTarget(_ token: TokenSyntax, context: RewriteContext) -> Bool {
+        guard let reference = token.parent?.as(DeclReferenceExprSyntax.self) else { return false }
+        let expression: ExprSyntax = reference.parent?.as(MemberAccessExprSyntax.self).map(ExprSyntax.init) ?? ExprSyntax(reference)
+        guard let call = expression.parent?.as(FunctionCallExprSyntax.self), call.calledExpression.id == expression.id else { return false }
+        let members = context.index.lookupMember(from, in: owner).filter { kind == nil || $0.memberKind == kind }
+        guard !members.isEmpty else { return false }
+        return members.allSatisfy { member in
+            switch member.role {
+            case .case: member.parameters.isEmpty
+            case .property: member.type.map { !$0.is(FunctionTypeSyntax.self) && !$0.is(AttributedTypeSyntax.self) } ?? false
+            default: false
+            }
+        }
+    }
+
     private func handle(_ decision: Decision, _ token: TokenSyntax, file: SwiftFile, context: RewriteContext, what: String) {
         switch decision {
         case .other:
@@ -162,6 +179,7 @@ struct MemberRename {
             let edited = file.replace(token, with: token.renamed(to))
             context.reference(change, edited: edited)
         case .unknown:
+            if cannotBeTarget(token, context: context) { return }
             context.reference(change, edited: false)
             context.attention(file, token, "cannot tell the type of \(what) in `.\(from)`; not changed (\(change.summary))")
         }

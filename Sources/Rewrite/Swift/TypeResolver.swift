@@ -111,6 +111,14 @@ final class TypeResolver {
             else if let d = candidate.as(InitializerDeclSyntax.self) { (clause, whereClause) = (d.genericParameterClause, d.genericWhereClause) }
             else if let d = candidate.as(SubscriptDeclSyntax.self) { (clause, whereClause) = (d.genericParameterClause, d.genericWhereClause) }
             else if let d = candidate.as(ActorDeclSyntax.self) { (clause, whereClause) = (d.genericParameterClause, d.genericWhereClause) }
+            else if let extensionDecl = candidate.as(ExtensionDeclSyntax.self) {
+                // An extension sees the generic parameters of the type it extends.
+                let extended = index.qualifiedName(of: extensionDecl.extendedType, context: nil)
+                for declaration in extended.flatMap({ index.type(named: $0)?.declarations }) ?? [] {
+                    if let parent = declaration.parent, let found = genericParameter(name, at: parent) { return found }
+                }
+                return nil
+            }
             else { (clause, whereClause) = (nil, nil) }
             if let parameter = clause?.parameters.first(where: { $0.name.identifierText == name }) {
                 if let constraint = parameter.inheritedType { return firstConstraint(constraint) }
@@ -321,6 +329,11 @@ final class TypeResolver {
             return type(of: member)
         }
         if name.first?.isUppercase == true || name.first == "_" {
+            // A generic parameter used as a value (`T.kind`): its constraint's static members.
+            if let generic = genericParameter(name, at: node) {
+                if case .nominal(let constraint) = generic { return .meta(constraint) }
+                return .unknown
+            }
             if let qualified = index.resolveTypeName([name], context: context) {
                 if let alias = index.typealiases[qualified] {
                     if case .nominal(let target) = typeRef(alias) { return .meta(target) }
