@@ -9,7 +9,7 @@ import SkeinBasics
 /// seen, the files that declare or extend that type are parsed on demand, so files that cannot
 /// matter are never parsed.
 final class SymbolIndex {
-    enum TypeKind { case `struct`, `class`, `enum`, `protocol`, `actor` }
+    enum TypeKind { case `struct`, `class`, `enum`, `protocol`, `actor`, associatedType }
 
     enum MemberRole: Equatable { case property, method, `case`, initializer, `subscript`, type }
 
@@ -207,6 +207,12 @@ final class SymbolIndex {
                        isOverride: isOverride, parameters: parameters(subscriptDecl.parameterClause.parameters), owner: context,
                        node: Syntax(subscriptDecl)), to: context)
         } else if let associated = decl.as(AssociatedTypeDeclSyntax.self), let context {
+            // Indexed as a type too (`Graph.E`), its constraints as supertypes, so members of
+            // values of that type are found on the constraints.
+            let type = info(context + "." + associated.name.identifierText, kind: .associatedType)
+            type.kind = .associatedType
+            type.declared = true
+            type.inherited += associated.inheritanceClause?.inheritedTypes.map(\.type) ?? []
             add(Member(name: associated.name.identifierText, role: .type, type: nil, initializer: nil, isStatic: true,
                        isOverride: false, parameters: [], owner: context, node: Syntax(associated)), to: context)
         }
@@ -293,7 +299,10 @@ final class SymbolIndex {
     func supertypes(of name: String) -> [String] {
         guard let info = types[name] else { return [] }
         let context = name.split(separator: ".").dropLast().joined(separator: ".")
-        return info.inherited.compactMap { inherited in
+        let written = info.inherited.flatMap { inherited -> [TypeSyntax] in
+            inherited.as(CompositionTypeSyntax.self).map { $0.elements.map(\.type) } ?? [inherited]
+        }
+        return written.compactMap { inherited in
             qualifiedName(of: inherited, context: context.isEmpty ? nil : context)
                 ?? SymbolIndex.components(of: inherited)?.joined(separator: ".")
         }
@@ -301,6 +310,7 @@ final class SymbolIndex {
 
     /// Whether `name` is `ancestor`, or inherits from or conforms to it (transitively).
     func inherits(_ name: String, from ancestor: String) -> Bool {
+        if name.contains(" & ") { return name.components(separatedBy: " & ").contains { inherits($0, from: ancestor) } }
         var seen: Set<String> = []
         var queue = [name]
         while let current = queue.popLast() {
@@ -315,6 +325,13 @@ final class SymbolIndex {
     /// The members named `name` visible on type `owner`: its own (and its extensions'), then its
     /// supertypes' in order. The first non-empty level wins.
     func lookupMember(_ name: String, in owner: String) -> [Member] {
+        if owner.contains(" & ") {
+            for part in owner.components(separatedBy: " & ") {
+                let found = lookupMember(name, in: part)
+                if !found.isEmpty { return found }
+            }
+            return []
+        }
         var seen: Set<String> = []
         var queue = [owner]
         var index = 0
