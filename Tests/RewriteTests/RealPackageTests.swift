@@ -21,8 +21,9 @@ struct RealPackageTests {
         var untouched: [(String, String)]
         var gone: [(String, String)]
         var minimumEdits: Int
-        /// `swift test` arguments (e.g. skipping performance suites).
-        var testArguments: [String] = []
+        /// `swift` arguments that must succeed after the rewrite: the package's own tests, or a
+        /// build where its tests do not build on Linux even before any rewrite.
+        var command: [String] = ["test"]
         var description: String { "\(repository)@\(tag)" }
     }
 
@@ -39,7 +40,7 @@ struct RealPackageTests {
             untouched: [("Sources/SwiftGraph/Search.swift", ".reversed()")],
             gone: [("Sources/SwiftGraph/WeightedEdge.swift", "func reversed()"), ("Sources/SwiftGraph/Edge.swift", "func reversed()")],
             minimumEdits: 5,
-            testArguments: ["--skip", "PerformanceTests"]),
+            command: ["test", "--skip", "PerformanceTests"]),
         Case(
             repository: "JohnSundell/Files", tag: "4.3.0",
             changes: [
@@ -50,7 +51,10 @@ struct RealPackageTests {
             ],
             untouched: [("Sources/Files.swift", "public struct File: Location"), ("Sources/Files.swift", "func file(named")],
             gone: [("Sources/Files.swift", "    case file\n"), ("Sources/Files.swift", "struct ChildSequence"), ("Sources/Files.swift", "Folder.ChildSequence<")],
-            minimumEdits: 5),
+            minimumEdits: 5,
+            // Its tests override a FileManager method that corelibs-foundation does not let
+            // them override: they fail to compile on Linux at the tag itself.
+            command: ["build"]),
         Case(
             repository: "mxcl/Version", tag: "2.2.1",
             changes: [
@@ -96,7 +100,7 @@ struct RealPackageTests {
         #expect(again.edits.isEmpty, "\(real): a second run changes nothing")
 
         if ProcessInfo.processInfo.environment["SKEIN_REAL_PACKAGES_BUILD"] == "0" { return }
-        let test = runProgram("swift", ["test"] + real.testArguments, in: root)
-        #expect(test.status == 0, "\(real): swift test failed:\n\(test.stdout.suffix(4000))\n\(test.stderr.suffix(4000))")
+        let test = runProgram("swift", real.command, in: root)
+        #expect(test.status == 0, "\(real): swift \(real.command.joined(separator: " ")) failed:\n\(test.stdout.suffix(4000))\n\(test.stderr.suffix(4000))")
     }
 }
