@@ -52,6 +52,16 @@ struct RenameField: SwiftRule {
         for rename in renames where file.text.containsWord(rename.from) {
             rename.apply(to: file, in: context)
         }
+        if renames.isEmpty, rawValues.isEmpty {
+            // No record type found: uses of the name may still be the column; a person decides.
+            for token in file.tree.tokens(viewMode: .sourceAccurate) where token.identifierText == from {
+                guard let reference = token.parent?.as(DeclReferenceExprSyntax.self),
+                      reference.parent?.is(MemberAccessExprSyntax.self) == true || reference.parent?.is(KeyPathPropertyComponentSyntax.self) == true
+                else { continue }
+                context.reference(change, edited: false)
+                context.attention(file, token, "`.\(from)` may be the renamed field \(dataset).\(from), but no record type of \(dataset) was found; not changed")
+            }
+        }
         for literal in StringLiterals.equal(to: from, in: file) where !rawValues.contains(where: { $0.parent?.parent?.parent?.id == literal.id }) {
             context.reference(change, edited: false)
             context.attention(file, literal, "string literal \"\(from)\" names the renamed field \(dataset).\(from) (now \(to)); not changed")
