@@ -54,7 +54,7 @@ struct RenameField: SwiftRule {
         }
         if renames.isEmpty, rawValues.isEmpty {
             // No record type found: uses of the name may still be the column; a person decides.
-            for token in file.tree.tokens(viewMode: .sourceAccurate) where token.identifierText == from {
+            for token in file.identifierTokens(named: from) {
                 guard let reference = token.parent?.as(DeclReferenceExprSyntax.self),
                       reference.parent?.is(MemberAccessExprSyntax.self) == true || reference.parent?.is(KeyPathPropertyComponentSyntax.self) == true
                 else { continue }

@@ -21,8 +21,7 @@ struct MemberRename {
     enum Decision { case target, other, unknown }
 
     func apply(to file: SwiftFile, in context: RewriteContext) {
-        for token in file.tree.tokens(viewMode: .sourceAccurate) where token.identifierText == from {
-            guard case .identifier = token.tokenKind else { continue }
+        for token in file.identifierTokens(named: from) {
             visit(token, file: file, context: context)
         }
     }

@@ -105,11 +105,22 @@ final class SymbolIndex {
     /// Whether a file's text has `struct|class|enum|protocol|actor|extension|typealias <name>`,
     /// or `.<name>` after an `extension` (for `extension Outer.Name`).
     static func mayDeclare(_ name: String, in text: String) -> Bool {
-        guard text.containsWord(name) else { return false }
-        for keyword in ["struct", "class", "enum", "protocol", "actor", "extension", "typealias"] {
-            if text.contains(keyword + " " + name) { return true }
+        let keywords: Set<String> = ["struct", "class", "enum", "protocol", "actor", "extension", "typealias", "associatedtype"]
+        var found = false
+        var hasExtension: Bool?
+        text.forEachWord(name) { offset in
+            let before = text.utf8.prefix(offset)
+            let trimmed = before.reversed().drop { $0 == 0x20 || $0 == 0x09 }
+            if trimmed.first == UInt8(ascii: ".") {
+                if hasExtension == nil { hasExtension = text.containsWord("extension") }
+                found = hasExtension == true
+            } else {
+                let word = trimmed.prefix { $0.isIdentifierByte }
+                found = keywords.contains(String(decoding: word.reversed(), as: UTF8.self))
+            }
+            return !found
         }
-        return text.contains("." + name) && text.contains("extension ")
+        return found
     }
 
     private func info(_ name: String, kind: TypeKind) -> TypeInfo {
