@@ -78,8 +78,11 @@ final class TypeResolver {
         }
         if SymbolIndex.components(of: type) != nil, !type.is(AttributedTypeSyntax.self), !type.is(SomeOrAnyTypeSyntax.self) {
             let context = enclosingType(of: Syntax(type))
+            if let written = SymbolIndex.components(of: type), let resolved = index.resolveTypeName(written, context: context),
+               let alias = index.typealiases[resolved] {
+                return typeRef(alias)
+            }
             if let qualified = index.qualifiedName(of: type, context: context) {
-                if let alias = index.typealiases[qualified], SymbolIndex.components(of: alias) == nil { return typeRef(alias) }
                 return .nominal(qualified)
             }
             return .nominal(SymbolIndex.components(of: type)!.joined(separator: "."))
@@ -323,6 +326,14 @@ final class TypeResolver {
 
     private func computeType(_ expression: ExprSyntax) -> TypeRef {
         if let reference = expression.as(DeclReferenceExprSyntax.self) { return typeOf(reference: reference) }
+        if expression.is(SuperExprSyntax.self) {
+            // The superclass: the first inherited type the repo declares as a class.
+            guard let enclosing = enclosingType(of: Syntax(expression)) else { return .unknown }
+            if let superclass = index.supertypes(of: enclosing).first(where: { index.type(named: $0)?.kind == .class }) {
+                return .nominal(superclass)
+            }
+            return .unknown
+        }
         if let access = expression.as(MemberAccessExprSyntax.self) {
             guard let base = access.base else { return contextualType(of: expression) }
             return memberType(access.declName.baseName.identifierText, on: typeOf(base))
