@@ -88,3 +88,19 @@ struct SwiftRewriterTests {
             """)
     }
 }
+
+/// `renameField` when the repo has no record type for the dataset.
+struct SwiftRenameFieldWithoutRecordTests {
+    @Test func usesAreReportedWhenNoRecordTypeIsFound() {
+        let old = DatasetSpec(name: "plays", version: 1, location: "gs://x/plays", fields: [
+            FieldSpec(name: "user_id", column: ColumnType(.string)), FieldSpec(name: "track_id", column: ColumnType(.string)),
+        ])
+        let migration = Migration(id: "plays-v2", schemaCommit: "", datasets: ["plays"],
+                                  changes: [.renameField(dataset: "plays", from: "track_id", to: "track_uri")],
+                                  transitions: [DatasetTransition(old: old, new: old)])
+        let result = SwiftRewriter(migration: migration).rewrite([SourceFile(path: "A.swift", text: "func f(_ row: Row) -> String { row.track_id }\n")])
+        #expect(result.edits.isEmpty)
+        #expect(result.attention.map(\.location.line) == [1])
+        #expect(result.referencesFound == 1)
+    }
+}
