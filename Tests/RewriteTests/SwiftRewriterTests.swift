@@ -17,14 +17,14 @@ struct SwiftRewriterTests {
         let files = [
             SourceFile(path: "Sources/App/Model.swift", text: """
                 struct PlayEvent: Codable { var user_id: String; var track_id: String }
-                struct Session { var events: [PlayEvent]; var owner: Owner }
+                struct Listening { var events: [PlayEvent]; var owner: Owner }
                 """),
             // Declares `Owner` but contains no relevant name: parsed only on demand.
             SourceFile(path: "Sources/App/Owner.swift", text: "struct Owner { var latest: PlayEvent? }\n"),
             SourceFile(path: "Sources/App/Use.swift", text: """
-                func ids(_ session: Session) -> [String] {
-                    let first = session.owner.latest?.track_id
-                    return session.events.compactMap { $0.track_id } + [first ?? ""]
+                func ids(_ listening: Listening) -> [String] {
+                    let first = listening.owner.latest?.track_id
+                    return listening.events.compactMap { $0.track_id } + [first ?? ""]
                 }
                 """),
         ]
