@@ -14,6 +14,7 @@ struct RenameField: SwiftRule {
     let to: String
     private var renames: [MemberRename] = []
     private var rawValues: [TokenSyntax] = []
+    private var recordFound = false
 
     static func make(_ change: Change, migration: Migration) -> RenameField? {
         guard case let .renameField(dataset, from, to) = change else { return nil }
@@ -32,6 +33,7 @@ struct RenameField: SwiftRule {
     mutating func prepare(in context: RewriteContext) {
         guard let transition = context.migration.transition(for: dataset) else { return }
         for record in DatasetRecord.find(for: transition, in: context.index) {
+            recordFound = true
             guard let binding = record.binding(for: from, in: context.index) else { continue }
             if let raw = binding.rawValue {
                 rawValues.append(raw)
@@ -51,6 +53,16 @@ struct RenameField: SwiftRule {
         }
         for rename in renames where file.text.containsWord(rename.from) {
             rename.apply(to: file, in: context)
+        }
+        if !recordFound {
+            // No record type found: uses of the name may still be the column; a person decides.
+            for token in file.identifierTokens(named: from) {
+                guard let reference = token.parent?.as(DeclReferenceExprSyntax.self),
+                      reference.parent?.is(MemberAccessExprSyntax.self) == true || reference.parent?.is(KeyPathPropertyComponentSyntax.self) == true
+                else { continue }
+                context.reference(change, edited: false)
+                context.attention(file, token, "`.\(from)` may be the renamed field \(dataset).\(from), but no record type of \(dataset) was found; not changed")
+            }
         }
         for literal in StringLiterals.equal(to: from, in: file) where !rawValues.contains(where: { $0.parent?.parent?.parent?.id == literal.id }) {
             context.reference(change, edited: false)

@@ -20,13 +20,14 @@ struct RenameModule: SwiftRule {
     func apply(to file: SwiftFile, in context: RewriteContext) {
         let isManifest = file.path.split(separator: "/").last.map { $0 == "Package.swift" || $0.hasPrefix("Package@swift") } ?? false
         let declaredType = context.index.resolveTypeName([from], context: nil) != nil
-        for token in file.tree.tokens(viewMode: .sourceAccurate) {
-            if case .stringSegment = token.tokenKind {
-                guard isManifest, token.text == from, isDependencyName(token) else { continue }
+        if isManifest {
+            for token in file.tree.tokens(viewMode: .sourceAccurate) {
+                guard case .stringSegment = token.tokenKind, token.text == from, isDependencyName(token) else { continue }
                 context.reference(change, edited: file.replace(token, with: to))
-                continue
             }
-            guard token.identifierText == from, case .identifier = token.tokenKind, let parent = token.parent else { continue }
+        }
+        for token in file.identifierTokens(named: from) {
+            guard let parent = token.parent else { continue }
             if parent.is(ImportPathComponentSyntax.self) {
                 context.reference(change, edited: file.replace(token, with: token.renamed(to)))
             } else if !declaredType, let identifier = parent.as(IdentifierTypeSyntax.self),

@@ -23,8 +23,8 @@ struct RenameType: SwiftRule {
     func apply(to file: SwiftFile, in context: RewriteContext) {
         let index = context.index, resolver = context.resolver
         let declaredHere = index.type(named: from)?.declared == true || index.typealiases[from] != nil
-        for token in file.tree.tokens(viewMode: .sourceAccurate) where token.identifierText == simpleName {
-            guard case .identifier = token.tokenKind, let parent = token.parent else { continue }
+        for token in file.identifierTokens(named: simpleName) {
+            guard let parent = token.parent else { continue }
             var matches = false
             if isTypeDeclarationName(token, parent) {
                 let outer = resolver.enclosingType(of: parent)

@@ -21,8 +21,7 @@ struct MemberRename {
     enum Decision { case target, other, unknown }
 
     func apply(to file: SwiftFile, in context: RewriteContext) {
-        for token in file.tree.tokens(viewMode: .sourceAccurate) where token.identifierText == from {
-            guard case .identifier = token.tokenKind else { continue }
+        for token in file.identifierTokens(named: from) {
             visit(token, file: file, context: context)
         }
     }
@@ -34,12 +33,12 @@ struct MemberRename {
             if let access = reference.parent?.as(MemberAccessExprSyntax.self), access.declName.id == reference.id {
                 let isCall = access.parent?.as(FunctionCallExprSyntax.self)?.calledExpression.id == ExprSyntax(access).id
                 let base: TypeRef = access.base.map(resolver.typeOf) ?? resolver.contextualType(of: ExprSyntax(access))
-                handle(decide(base, isCall: isCall, context: context), token, file: file, context: context,
+                handle(decide(base, isCall: isCall, at: Syntax(token), context: context), token, file: file, context: context,
                        what: access.base.map { "`\($0.trimmedDescription)`" } ?? "the implicit member")
                 return
             }
             if let component = reference.parent?.as(KeyPathPropertyComponentSyntax.self) {
-                handle(decide(keyPathBase(component, resolver: resolver), isCall: false, context: context), token,
+                handle(decide(keyPathBase(component, resolver: resolver), isCall: false, at: Syntax(token), context: context), token,
                        file: file, context: context, what: "the key path's root")
                 return
             }
@@ -50,7 +49,7 @@ struct MemberRename {
             let members = context.index.lookupMember(from, in: enclosing)
             guard !members.isEmpty else { return }
             let isCall = reference.parent?.as(FunctionCallExprSyntax.self)?.calledExpression.id == ExprSyntax(reference).id
-            handle(decide(.nominal(enclosing), isCall: isCall, context: context), token, file: file, context: context, what: "self")
+            handle(decide(.nominal(enclosing), isCall: isCall, at: Syntax(token), context: context), token, file: file, context: context, what: "self")
             return
         }
         if let pattern = parent.as(IdentifierPatternSyntax.self),
@@ -120,13 +119,17 @@ struct MemberRename {
     }
 
     /// Whether `.from` on a value (or metatype) of `base` is the member being renamed.
-    func decide(_ base: TypeRef, isCall: Bool, context: RewriteContext) -> Decision {
-        let type: String
+    func decide(_ base: TypeRef, isCall: Bool, at node: Syntax, context: RewriteContext) -> Decision {
+        var type: String
         switch base.unwrapped {
         case .nominal(let name), .meta(let name): type = name
         case .unknown: return .unknown
         case .function: return .unknown
         default: return .other
+        }
+        // An associated type, with what the surrounding where clauses add to it.
+        if context.index.type(named: type)?.kind == .associatedType {
+            type = ([type] + context.resolver.useSiteConstraints(type, at: node)).joined(separator: " & ")
         }
         // Members of `Any`/`AnyObject` are looked up at run time: the source cannot tell.
         if type == "Any" || type == "AnyObject" { return .unknown }
@@ -144,9 +147,36 @@ struct MemberRename {
             if kind == .property, isCall { return .other }
             return .target
         }
-        if context.index.type(named: type)?.declared == true || wellKnownExternalTypes.contains(type) { return .other }
-        // A type from elsewhere, unrelated by name to the owner: not the owner's member.
+        // A value known only by a protocol (a generic parameter, an existential) may have the
+        // member from a conformance the source does not show here.
+        let parts = type.components(separatedBy: " & ")
+        if parts.contains(where: { [.protocol, .associatedType].contains(context.index.type(named: $0)?.kind) && context.index.type(named: $0)?.declared == true }),
+           context.index.type(named: owner)?.declared == true {
+            return .unknown
+        }
+        if parts.allSatisfy({ context.index.type(named: $0)?.declared == true || wellKnownExternalTypes.contains($0) }) { return .other }
+        // A name the repo does not declare. When the owner is the repo's own type, that name may
+        // still stand for it (an associated type, a typealias from elsewhere): undecided. When
+        // the owner comes from a dependency, only the owner's name itself refers to it.
+        if context.index.type(named: owner)?.declared == true, !type.contains(".") { return .unknown }
         return .other
+    }
+
+    /// Whether the shape of a use rules out the owner's member even without knowing the base's
+    /// type: calling a case that has no payload, or a stored property that is not a closure.
+    private func cannotBeTarget(_ token: TokenSyntax, context: RewriteContext) -> Bool {
+        guard let reference = token.parent?.as(DeclReferenceExprSyntax.self) else { return false }
+        let expression: ExprSyntax = reference.parent?.as(MemberAccessExprSyntax.self).map(ExprSyntax.init) ?? ExprSyntax(reference)
+        guard let call = expression.parent?.as(FunctionCallExprSyntax.self), call.calledExpression.id == expression.id else { return false }
+        let members = context.index.lookupMember(from, in: owner).filter { kind == nil || $0.memberKind == kind }
+        guard !members.isEmpty else { return false }
+        return members.allSatisfy { member in
+            switch member.role {
+            case .case: member.parameters.isEmpty
+            case .property: member.type.map { !$0.is(FunctionTypeSyntax.self) && !$0.is(AttributedTypeSyntax.self) } ?? false
+            default: false
+            }
+        }
     }
 
     private func handle(_ decision: Decision, _ token: TokenSyntax, file: SwiftFile, context: RewriteContext, what: String) {
@@ -162,6 +192,7 @@ struct MemberRename {
             let edited = file.replace(token, with: token.renamed(to))
             context.reference(change, edited: edited)
         case .unknown:
+            if cannotBeTarget(token, context: context) { return }
             context.reference(change, edited: false)
             context.attention(file, token, "cannot tell the type of \(what) in `.\(from)`; not changed (\(change.summary))")
         }

@@ -77,19 +77,56 @@ final class SwiftFile {
 extension String {
     /// Whether the text contains `word` with no identifier character right before or after it.
     func containsWord(_ word: String) -> Bool {
-        let haystack = Array(utf8), needle = Array(word.utf8)
-        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-        var index = 0
-        let first = needle[0]
-        while index + needle.count <= haystack.count {
-            if haystack[index] == first, haystack[index..<index + needle.count].elementsEqual(needle) {
-                let before = index == 0 ? UInt8(ascii: " ") : haystack[index - 1]
-                let after = index + needle.count == haystack.count ? UInt8(ascii: " ") : haystack[index + needle.count]
-                if !before.isIdentifierByte, !after.isIdentifierByte { return true }
-            }
-            index += 1
+        var found = false
+        forEachWord(word) { _ in
+            found = true
+            return false
         }
-        return false
+        return found
+    }
+
+    /// Calls `body` with the UTF-8 offset of each occurrence of `word` on identifier boundaries,
+    /// until it returns false. Scans the bytes in place, without copying the text.
+    func forEachWord(_ word: String, _ body: (Int) -> Bool) {
+        let needle = Array(word.utf8)
+        guard let first = needle.first else { return }
+        var text = self
+        text.withUTF8 { haystack in
+            guard haystack.count >= needle.count else { return }
+            var index = 0
+            let last = haystack.count - needle.count
+            while index <= last {
+                if haystack[index] == first {
+                    var matches = true
+                    for offset in 1..<max(needle.count, 1) where haystack[index + offset] != needle[offset] {
+                        matches = false
+                        break
+                    }
+                    if matches {
+                        let before = index == 0 ? UInt8(ascii: " ") : haystack[index - 1]
+                        let after = index + needle.count == haystack.count ? UInt8(ascii: " ") : haystack[index + needle.count]
+                        if !before.isIdentifierByte, !after.isIdentifierByte, !body(index) { return }
+                    }
+                }
+                index += 1
+            }
+        }
+    }
+}
+
+extension SwiftFile {
+    /// The identifier tokens spelled `name` (or `` `name` ``), found from the text's bytes
+    /// rather than by walking every token of the tree.
+    func identifierTokens(named name: String) -> [TokenSyntax] {
+        var tokens: [TokenSyntax] = []
+        text.forEachWord(name) { offset in
+            if let token = tree.token(at: AbsolutePosition(utf8Offset: offset)) ?? tree.token(at: AbsolutePosition(utf8Offset: max(offset - 1, 0))),
+               case .identifier = token.tokenKind, token.identifierText == name, tokens.last?.id != token.id {
+                tokens.append(token)
+            }
+            return true
+        }
+        return tokens
     }
 }
 

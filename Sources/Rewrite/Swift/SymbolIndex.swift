@@ -9,7 +9,7 @@ import SkeinBasics
 /// seen, the files that declare or extend that type are parsed on demand, so files that cannot
 /// matter are never parsed.
 final class SymbolIndex {
-    enum TypeKind { case `struct`, `class`, `enum`, `protocol`, `actor` }
+    enum TypeKind { case `struct`, `class`, `enum`, `protocol`, `actor`, associatedType }
 
     enum MemberRole: Equatable { case property, method, `case`, initializer, `subscript`, type }
 
@@ -69,7 +69,6 @@ final class SymbolIndex {
     /// Files not parsed yet, for on-demand loading of declarations.
     private var pending: [SourceFile]
     private(set) var files: [SwiftFile] = []
-    private var loadedNames: Set<String> = []
     /// Files parsed on demand that do not parse cleanly (never indexed).
     private(set) var unparsable: [SwiftFile] = []
 
@@ -87,13 +86,40 @@ final class SymbolIndex {
         }
     }
 
-    /// Parses and indexes the not-yet-parsed files that declare or extend a type named `simpleName`.
-    func loadDeclarations(of simpleName: String) {
-        guard !simpleName.isEmpty, loadedNames.insert(simpleName).inserted else { return }
+    /// What an on-demand load needs from a type's files.
+    enum Need: Hashable {
+        /// Where the type itself is declared (not its extensions).
+        case declaration
+        /// Where it is declared or extended with a conformance (`extension T: P`).
+        case conformances
+        /// Where it is declared or extended and the file mentions a member name.
+        case member(String)
+    }
+
+    private var loadedNeeds: Set<String> = []
+
+    /// Parses and indexes the not-yet-parsed files that a look-up of type `simpleName` needs.
+    /// A member can only be declared in a file that contains its name, so looking up one member
+    /// never parses the type's other extensions.
+    func loadDeclarations(of simpleName: String, for need: Need = .declaration) {
+        guard !simpleName.isEmpty, !pending.isEmpty else { return }
+        let key: String
+        switch need {
+        case .declaration: key = simpleName + "|d"
+        case .conformances: key = simpleName + "|c"
+        case .member(let name): key = simpleName + "|m|" + name
+        }
+        guard loadedNeeds.insert(key).inserted else { return }
         var remaining: [SourceFile] = []
         var found: [SourceFile] = []
         for file in pending {
-            if SymbolIndex.mayDeclare(simpleName, in: file.text) { found.append(file) } else { remaining.append(file) }
+            let wanted: Bool
+            switch need {
+            case .declaration: wanted = SymbolIndex.mayDeclare(simpleName, in: file.text, extensions: false)
+            case .conformances: wanted = SymbolIndex.mayDeclare(simpleName, in: file.text, extensions: true, conformance: true)
+            case .member(let name): wanted = file.text.containsWord(name) && SymbolIndex.mayDeclare(simpleName, in: file.text, extensions: true)
+            }
+            if wanted { found.append(file) } else { remaining.append(file) }
         }
         pending = remaining
         for source in found {
@@ -102,14 +128,32 @@ final class SymbolIndex {
         }
     }
 
-    /// Whether a file's text has `struct|class|enum|protocol|actor|extension|typealias <name>`,
-    /// or `.<name>` after an `extension` (for `extension Outer.Name`).
-    static func mayDeclare(_ name: String, in text: String) -> Bool {
-        guard text.containsWord(name) else { return false }
-        for keyword in ["struct", "class", "enum", "protocol", "actor", "extension", "typealias"] {
-            if text.contains(keyword + " " + name) { return true }
+    /// Whether a file's text may declare (or extend) a type named `name`: the name right after
+    /// a declaring keyword, or after a `.` in a file with extensions (`extension Outer.Name`).
+    /// With `conformance`, only when a `:` or a generic clause follows the name.
+    static func mayDeclare(_ name: String, in text: String, extensions: Bool, conformance: Bool = false) -> Bool {
+        var keywords: Set<String> = ["struct", "class", "enum", "protocol", "actor", "typealias", "associatedtype"]
+        if extensions { keywords.insert("extension") }
+        var found = false
+        var hasExtension: Bool?
+        text.forEachWord(name) { offset in
+            let before = text.utf8.prefix(offset).reversed().drop { $0 == 0x20 || $0 == 0x09 }
+            var declares = false
+            if before.first == UInt8(ascii: ".") {
+                if extensions, hasExtension == nil { hasExtension = text.containsWord("extension") }
+                declares = extensions && hasExtension == true
+            } else {
+                let word = before.prefix { $0.isIdentifierByte }
+                declares = keywords.contains(String(decoding: word.reversed(), as: UTF8.self))
+            }
+            if declares, conformance {
+                let after = text.utf8.dropFirst(offset + name.utf8.count).drop { $0 == 0x20 || $0 == 0x09 }
+                declares = after.first == UInt8(ascii: ":") || after.first == UInt8(ascii: "<")
+            }
+            found = declares
+            return !found
         }
-        return text.contains("." + name) && text.contains("extension ")
+        return found
     }
 
     private func info(_ name: String, kind: TypeKind) -> TypeInfo {
@@ -207,6 +251,12 @@ final class SymbolIndex {
                        isOverride: isOverride, parameters: parameters(subscriptDecl.parameterClause.parameters), owner: context,
                        node: Syntax(subscriptDecl)), to: context)
         } else if let associated = decl.as(AssociatedTypeDeclSyntax.self), let context {
+            // Indexed as a type too (`Graph.E`), its constraints as supertypes, so members of
+            // values of that type are found on the constraints.
+            let type = info(context + "." + associated.name.identifierText, kind: .associatedType)
+            type.kind = .associatedType
+            type.declared = true
+            type.inherited += associated.inheritanceClause?.inheritedTypes.map(\.type) ?? []
             add(Member(name: associated.name.identifierText, role: .type, type: nil, initializer: nil, isStatic: true,
                        isOverride: false, parameters: [], owner: context, node: Syntax(associated)), to: context)
         }
@@ -235,7 +285,7 @@ final class SymbolIndex {
     /// name or nil at the top level): nested types of the context and its outer types first.
     func resolveTypeName(_ components: [String], context: String?) -> String? {
         guard let first = components.first else { return nil }
-        loadDeclarations(of: first)
+        loadDeclarations(of: first, for: .declaration)
         var candidates: [String] = []
         if let context {
             var scope = context.split(separator: ".").map(String.init)
@@ -284,7 +334,7 @@ final class SymbolIndex {
     func type(named name: String) -> TypeInfo? { types[name] }
 
     func qualifiedNames(simple: String) -> Set<String> {
-        loadDeclarations(of: simple)
+        loadDeclarations(of: simple, for: .declaration)
         return simpleNames[simple] ?? []
     }
 
@@ -293,7 +343,10 @@ final class SymbolIndex {
     func supertypes(of name: String) -> [String] {
         guard let info = types[name] else { return [] }
         let context = name.split(separator: ".").dropLast().joined(separator: ".")
-        return info.inherited.compactMap { inherited in
+        let written = info.inherited.flatMap { inherited -> [TypeSyntax] in
+            inherited.as(CompositionTypeSyntax.self).map { $0.elements.map(\.type) } ?? [inherited]
+        }
+        return written.compactMap { inherited in
             qualifiedName(of: inherited, context: context.isEmpty ? nil : context)
                 ?? SymbolIndex.components(of: inherited)?.joined(separator: ".")
         }
@@ -301,12 +354,13 @@ final class SymbolIndex {
 
     /// Whether `name` is `ancestor`, or inherits from or conforms to it (transitively).
     func inherits(_ name: String, from ancestor: String) -> Bool {
+        if name.contains(" & ") { return name.components(separatedBy: " & ").contains { inherits($0, from: ancestor) } }
         var seen: Set<String> = []
         var queue = [name]
         while let current = queue.popLast() {
             if current == ancestor { return true }
             guard seen.insert(current).inserted else { continue }
-            loadDeclarations(of: String(current.split(separator: ".").last ?? ""))
+            loadDeclarations(of: String(current.split(separator: ".").last ?? ""), for: .conformances)
             queue += supertypes(of: current)
         }
         return false
@@ -315,6 +369,13 @@ final class SymbolIndex {
     /// The members named `name` visible on type `owner`: its own (and its extensions'), then its
     /// supertypes' in order. The first non-empty level wins.
     func lookupMember(_ name: String, in owner: String) -> [Member] {
+        if owner.contains(" & ") {
+            for part in owner.components(separatedBy: " & ") {
+                let found = lookupMember(name, in: part)
+                if !found.isEmpty { return found }
+            }
+            return []
+        }
         var seen: Set<String> = []
         var queue = [owner]
         var index = 0
@@ -322,7 +383,9 @@ final class SymbolIndex {
             let current = queue[index]
             index += 1
             guard seen.insert(current).inserted else { continue }
-            loadDeclarations(of: String(current.split(separator: ".").last ?? ""))
+            let simple = String(current.split(separator: ".").last ?? "")
+            loadDeclarations(of: simple, for: .member(name))
+            loadDeclarations(of: simple, for: .conformances)
             if let found = types[current]?.members[name], !found.isEmpty { return found }
             queue += supertypes(of: current)
         }

@@ -66,6 +66,7 @@ final class TypeResolver {
             default: break
             }
             if let generic = genericParameter(name, at: Syntax(type)) { return generic }
+            if let associated = associatedType(name, at: Syntax(type)) { return associated }
         }
         if let member = type.as(MemberTypeSyntax.self), member.name.text == "Type" || member.name.text == "Protocol" {
             if case .nominal(let name) = typeRef(member.baseType) { return .meta(name) }
@@ -77,8 +78,11 @@ final class TypeResolver {
         }
         if SymbolIndex.components(of: type) != nil, !type.is(AttributedTypeSyntax.self), !type.is(SomeOrAnyTypeSyntax.self) {
             let context = enclosingType(of: Syntax(type))
+            if let written = SymbolIndex.components(of: type), let resolved = index.resolveTypeName(written, context: context),
+               let alias = index.typealiases[resolved] {
+                return typeRef(alias)
+            }
             if let qualified = index.qualifiedName(of: type, context: context) {
-                if let alias = index.typealiases[qualified], SymbolIndex.components(of: alias) == nil { return typeRef(alias) }
                 return .nominal(qualified)
             }
             return .nominal(SymbolIndex.components(of: type)!.joined(separator: "."))
@@ -111,32 +115,64 @@ final class TypeResolver {
             else if let d = candidate.as(InitializerDeclSyntax.self) { (clause, whereClause) = (d.genericParameterClause, d.genericWhereClause) }
             else if let d = candidate.as(SubscriptDeclSyntax.self) { (clause, whereClause) = (d.genericParameterClause, d.genericWhereClause) }
             else if let d = candidate.as(ActorDeclSyntax.self) { (clause, whereClause) = (d.genericParameterClause, d.genericWhereClause) }
+            else if let extensionDecl = candidate.as(ExtensionDeclSyntax.self) {
+                // An extension sees the generic parameters of the type it extends.
+                let extended = index.qualifiedName(of: extensionDecl.extendedType, context: nil)
+                for declaration in extended.flatMap({ index.type(named: $0)?.declarations }) ?? [] {
+                    if let parent = declaration.parent, let found = genericParameter(name, at: parent) { return found }
+                }
+                return nil
+            }
             else { (clause, whereClause) = (nil, nil) }
             if let parameter = clause?.parameters.first(where: { $0.name.identifierText == name }) {
-                if let constraint = parameter.inheritedType { return firstConstraint(constraint) }
-                for requirement in whereClause?.requirements ?? [] {
-                    if case .conformanceRequirement(let conformance) = requirement.requirement,
-                       conformance.leftType.trimmedDescription == name {
-                        return firstConstraint(conformance.rightType)
-                    }
-                }
-                return .unknown
+                var constraints: [TypeSyntax] = parameter.inheritedType.map { [$0] } ?? []
+                constraints += whereConstraints(name, whereClause)
+                return constraints.isEmpty ? .unknown : constraint(constraints)
             }
             current = candidate.parent
         }
         return nil
     }
 
-    private func firstConstraint(_ type: TypeSyntax) -> TypeRef {
-        if let composition = type.as(CompositionTypeSyntax.self) {
-            // `A & B`: the first the repo declares, for member lookup.
-            for element in composition.elements {
-                let resolved = typeRef(element.type)
-                if let owner = resolved.memberOwner, index.type(named: owner)?.declared == true { return resolved }
-            }
-            return .unknown
+    /// An associated type named `name` of the protocol (or a protocol the type conforms to)
+    /// around `node`: its constraint, for member lookup.
+    private func associatedType(_ name: String, at node: Syntax) -> TypeRef? {
+        guard let context = enclosingType(of: node), index.resolveTypeName([name], context: context) == nil else { return nil }
+        guard let member = index.lookupMember(name, in: context).first(where: { $0.role == .type }),
+              let associated = member.node.as(AssociatedTypeDeclSyntax.self) else { return nil }
+        var constraints = associated.inheritanceClause?.inheritedTypes.map(\.type) ?? []
+        constraints += whereConstraints(name, associated.genericWhereClause)
+        // `extension Graph where E: WeightedEdgeProtocol`, `func f() where E: P`.
+        var current: Syntax? = node
+        while let candidate = current {
+            if let extensionDecl = candidate.as(ExtensionDeclSyntax.self) { constraints += whereConstraints(name, extensionDecl.genericWhereClause) }
+            if let function = candidate.as(FunctionDeclSyntax.self) { constraints += whereConstraints(name, function.genericWhereClause) }
+            current = candidate.parent
         }
-        return typeRef(type)
+        return constraints.isEmpty ? .unknown : constraint(constraints)
+    }
+
+    /// Conformance requirements on `name` in a where clause (`where E: WeightedEdgeProtocol`).
+    private func whereConstraints(_ name: String, _ whereClause: GenericWhereClauseSyntax?) -> [TypeSyntax] {
+        (whereClause?.requirements ?? []).compactMap { requirement in
+            if case .conformanceRequirement(let conformance) = requirement.requirement, conformance.leftType.trimmedDescription == name {
+                return conformance.rightType
+            }
+            return nil
+        }
+    }
+
+    /// Several constraints (`A & B`, or a parameter's constraint plus where clauses) as one
+    /// nominal whose members are looked up in each: `A & B`.
+    private func constraint(_ types: [TypeSyntax]) -> TypeRef {
+        var names: [String] = []
+        for type in types {
+            let parts = type.as(CompositionTypeSyntax.self).map { $0.elements.map(\.type) } ?? [type]
+            for part in parts {
+                if let owner = typeRef(part).memberOwner, !names.contains(owner) { names.append(owner) }
+            }
+        }
+        return names.isEmpty ? .unknown : .nominal(names.joined(separator: " & "))
     }
 
     // MARK: - Members
@@ -166,7 +202,76 @@ final class TypeResolver {
     }
 
     /// The type of `.name` on a value of type `base`; `.unknown` when the source does not say.
+    /// A protocol member's associated types are replaced by what the concrete base type uses.
     func memberType(_ name: String, on base: TypeRef) -> TypeRef {
+        let result = declaredMemberType(name, on: base)
+        guard let owner = base.memberOwner, index.type(named: owner)?.kind != .associatedType,
+              index.type(named: owner)?.kind != .protocol else { return result }
+        return substituteAssociatedTypes(result, for: owner)
+    }
+
+    private func substituteAssociatedTypes(_ type: TypeRef, for owner: String) -> TypeRef {
+        switch type {
+        case .nominal(let name):
+            guard let info = index.type(named: name), info.kind == .associatedType else { return type }
+            return associatedTypeWitness(name, in: owner) ?? type
+        case .array(let element): return .array(substituteAssociatedTypes(element, for: owner))
+        case .set(let element): return .set(substituteAssociatedTypes(element, for: owner))
+        case .optional(let wrapped): return .optional(substituteAssociatedTypes(wrapped, for: owner))
+        case .dictionary(let key, let value):
+            return .dictionary(substituteAssociatedTypes(key, for: owner), substituteAssociatedTypes(value, for: owner))
+        case .function(let result): return .function(substituteAssociatedTypes(result, for: owner))
+        default: return type
+        }
+    }
+
+    /// What a concrete type uses for a protocol's associated type `P.A`: its `typealias A`, or
+    /// what it declares for a protocol property whose type is built from `A` (`var edges: [[E]]`).
+    func associatedTypeWitness(_ associated: String, in owner: String) -> TypeRef? {
+        let simple = String(associated.split(separator: ".").last ?? "")
+        let protocolName = associated.split(separator: ".").dropLast().joined(separator: ".")
+        if let alias = index.typealiases[owner + "." + simple] { return typeRef(alias) }
+        guard let requirements = index.type(named: protocolName) else { return nil }
+        for (name, members) in requirements.members {
+            guard let requirement = members.first(where: { $0.role == .property }),
+                  let witness = index.type(named: owner)?.members[name]?.first(where: { $0.role == .property }) else { continue }
+            if let found = unify(type(of: requirement), type(of: witness), associated) { return found }
+        }
+        return nil
+    }
+
+    private func unify(_ pattern: TypeRef, _ concrete: TypeRef, _ associated: String) -> TypeRef? {
+        switch (pattern, concrete) {
+        case (.nominal(let name), _) where name == associated: return concrete
+        case (.array(let a), .array(let b)), (.set(let a), .set(let b)), (.optional(let a), .optional(let b)):
+            return unify(a, b, associated)
+        case (.dictionary(let k1, let v1), .dictionary(let k2, let v2)):
+            return unify(k1, k2, associated) ?? unify(v1, v2, associated)
+        default: return nil
+        }
+    }
+
+    /// Conformance requirements the code around `node` adds to an associated type `P.A`
+    /// (`extension Graph where E: WeightedEdgeProtocol`), as extra constraints.
+    func useSiteConstraints(_ associated: String, at node: Syntax) -> [String] {
+        let simple = String(associated.split(separator: ".").last ?? "")
+        var names: [String] = []
+        var current: Syntax? = node
+        while let candidate = current {
+            var clause: GenericWhereClauseSyntax? = nil
+            if let extensionDecl = candidate.as(ExtensionDeclSyntax.self) { clause = extensionDecl.genericWhereClause }
+            if let function = candidate.as(FunctionDeclSyntax.self) { clause = function.genericWhereClause }
+            for requirement in clause?.requirements ?? [] {
+                guard case .conformanceRequirement(let conformance) = requirement.requirement,
+                      [simple, "Self." + simple].contains(conformance.leftType.trimmedDescription) else { continue }
+                if let owner = constraint([conformance.rightType]).memberOwner { names.append(owner) }
+            }
+            current = candidate.parent
+        }
+        return names
+    }
+
+    private func declaredMemberType(_ name: String, on base: TypeRef) -> TypeRef {
         switch base.unwrapped {
         case .meta(let owner):
             if name == "self" { return .meta(owner) }
@@ -221,6 +326,14 @@ final class TypeResolver {
 
     private func computeType(_ expression: ExprSyntax) -> TypeRef {
         if let reference = expression.as(DeclReferenceExprSyntax.self) { return typeOf(reference: reference) }
+        if expression.is(SuperExprSyntax.self) {
+            // The superclass: the first inherited type the repo declares as a class.
+            guard let enclosing = enclosingType(of: Syntax(expression)) else { return .unknown }
+            if let superclass = index.supertypes(of: enclosing).first(where: { index.type(named: $0)?.kind == .class }) {
+                return .nominal(superclass)
+            }
+            return .unknown
+        }
         if let access = expression.as(MemberAccessExprSyntax.self) {
             guard let base = access.base else { return contextualType(of: expression) }
             return memberType(access.declName.baseName.identifierText, on: typeOf(base))
@@ -318,9 +431,14 @@ final class TypeResolver {
         if let local = bindingType(name, at: node) { return local }
         let context = enclosingType(of: node)
         if let context, let member = index.lookupMember(name, in: context).first, member.role != .initializer {
-            return type(of: member)
+            return member.role == .type ? type(of: member) : memberType(name, on: .nominal(context))
         }
         if name.first?.isUppercase == true || name.first == "_" {
+            // A generic parameter used as a value (`T.kind`): its constraint's static members.
+            if let generic = genericParameter(name, at: node) ?? associatedType(name, at: node) {
+                if case .nominal(let constraint) = generic { return .meta(constraint) }
+                return .unknown
+            }
             if let qualified = index.resolveTypeName([name], context: context) {
                 if let alias = index.typealiases[qualified] {
                     if case .nominal(let target) = typeRef(alias) { return .meta(target) }
