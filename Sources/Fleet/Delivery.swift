@@ -22,6 +22,29 @@ public enum Delivery {
     /// `.skein.yaml` says `automerge: true` get a green migration merged into their default
     /// branch upstream, recorded as `merged`.
     public static func push(migration: String, mirrors: String, jobs: Int, signature: Signature) async throws -> [DeliveryOutcome] {
+        try await eachRecordedMirror(migration, mirrors: mirrors, jobs: jobs, signature: signature) { mirror, repository, ledger, entry, outcome in
+            let url = try mirror.upstreamURL()
+            let branch = "refs/heads/skein/\(migration)"
+            if entry.status != .rolledBack, try repository.referenceTarget(branch) != nil {
+                try repository.push(to: url, refspecs: ["+\(branch):\(branch)"])
+                outcome.actions.append("pushed skein/\(migration)")
+            }
+            if entry.status == .testsPassed, let commit = entry.commit.flatMap(ObjectID.init(hex:)),
+               try wantsAutomerge(repository, at: commit) {
+                try automerge(commit, entry: entry, in: repository, url: url, ledger: ledger)
+                outcome.actions.append("merged into the default branch (automerge)")
+            }
+            try pushLedger(repository, to: url, signature: signature)
+            outcome.actions.append("pushed the ledger")
+        }
+    }
+
+    /// Runs `body` for each mirror whose ledger has an entry for `migration`, under the mirror's
+    /// lock; a failing mirror is reported in its outcome and the others go on.
+    static func eachRecordedMirror(
+        _ migration: String, mirrors: String, jobs: Int, signature: Signature,
+        _ body: @escaping @Sendable (Mirror, Repository, Ledger, LedgerEntry, inout DeliveryOutcome) throws -> Void
+    ) async throws -> [DeliveryOutcome] {
         let layout = FleetLayout(mirrors: mirrors)
         return await concurrentMap(try Mirror.all(in: mirrors), limit: jobs) { mirror in
             var outcome = DeliveryOutcome(repo: mirror.name)
@@ -30,20 +53,9 @@ public enum Delivery {
                 defer { lock.release() }
                 let repository = try Repository.open(mirror.path)
                 let ledger = Ledger(repository: repository, signature: signature)
-                guard let entry = try ledger.latest(for: migration) else { return outcome }
-                let url = try mirror.upstreamURL()
-                let branch = "refs/heads/skein/\(migration)"
-                if entry.status != .rolledBack, try repository.referenceTarget(branch) != nil {
-                    try repository.push(to: url, refspecs: ["+\(branch):\(branch)"])
-                    outcome.actions.append("pushed skein/\(migration)")
+                if let entry = try ledger.latest(for: migration) {
+                    try body(mirror, repository, ledger, entry, &outcome)
                 }
-                if entry.status == .testsPassed, let commit = entry.commit.flatMap(ObjectID.init(hex:)),
-                   try wantsAutomerge(repository, at: commit) {
-                    try automerge(commit, entry: entry, in: repository, url: url, ledger: ledger)
-                    outcome.actions.append("merged into the default branch (automerge)")
-                }
-                try pushLedger(repository, to: url, signature: signature)
-                outcome.actions.append("pushed the ledger")
             } catch {
                 outcome.error = String(describing: error)
             }
@@ -108,53 +120,42 @@ public enum Delivery {
     /// Undoes a migration: unmerged branches are deleted here and upstream; merged ones get a
     /// revert committed on `skein/<id>-rollback`. Each is recorded as `rolled-back`.
     public static func rollback(migration: String, mirrors: String, jobs: Int, signature: Signature) async throws -> [DeliveryOutcome] {
-        let layout = FleetLayout(mirrors: mirrors)
-        return await concurrentMap(try Mirror.all(in: mirrors), limit: jobs) { mirror in
-            var outcome = DeliveryOutcome(repo: mirror.name)
-            do {
-                let lock = try MirrorLock(path: layout.lock(mirror.name))
-                defer { lock.release() }
-                let repository = try Repository.open(mirror.path)
-                let ledger = Ledger(repository: repository, signature: signature)
-                guard let entry = try ledger.latest(for: migration), entry.status != .rolledBack else { return outcome }
-                let branch = "refs/heads/skein/\(migration)"
-                var line = entry
-                line.status = .rolledBack
-                line.at = Timestamp.now()
-                line.attention = nil
-                let url = try? mirror.upstreamURL()
-                if let commit = entry.commit.flatMap(ObjectID.init(hex:)),
-                   try entry.status == .merged || StatusReport.isMerged(commit, base: entry.base, in: repository) {
-                    let tip = try repository.defaultBranch().commit
-                    let tree = try repository.revertTree(of: commit, onto: tip)
-                    let revert = try repository.createCommit(
-                        tree: tree, parents: [tip],
-                        message: "skein: \(migration): roll back\n\nThis reverts commit \(commit.hex).\n\nSkein-Migration: \(migration)\nSkein-Base: \(tip.hex)\n",
-                        author: signature, committer: signature)
-                    try repository.setReference(branch + "-rollback", to: revert, message: "skein: roll back \(migration)")
-                    if let url { try repository.push(to: url, refspecs: ["+\(branch)-rollback:\(branch)-rollback"]) }
-                    line.extra["rollback_commit"] = .string(revert.hex)
-                    line.extra["branch"] = .string("skein/\(migration)-rollback")
-                    try ledger.append(line, on: revert)
-                    outcome.actions.append("merged: revert committed on skein/\(migration)-rollback")
-                } else {
-                    if try repository.referenceTarget(branch) != nil {
-                        try repository.deleteReference(branch)
-                        outcome.actions.append("deleted skein/\(migration)")
-                    }
-                    if let url, try repository.listRemote(url).contains(where: { $0.name == branch }) {
-                        try repository.push(to: url, refspecs: [":\(branch)"])
-                        outcome.actions.append("deleted it upstream")
-                    }
-                    let target = entry.commit.flatMap(ObjectID.init(hex:)) ?? ObjectID(hex: entry.base)!
-                    try ledger.append(line, on: target)
+        try await eachRecordedMirror(migration, mirrors: mirrors, jobs: jobs, signature: signature) { mirror, repository, ledger, entry, outcome in
+            guard entry.status != .rolledBack else { return }
+            let branch = "refs/heads/skein/\(migration)"
+            var line = entry
+            line.status = .rolledBack
+            line.at = Timestamp.now()
+            line.attention = nil
+            let url = try? mirror.upstreamURL()
+            if let commit = entry.commit.flatMap(ObjectID.init(hex:)),
+               try entry.status == .merged || StatusReport.isMerged(commit, base: entry.base, in: repository) {
+                let tip = try repository.defaultBranch().commit
+                let tree = try repository.revertTree(of: commit, onto: tip)
+                let revert = try repository.createCommit(
+                    tree: tree, parents: [tip],
+                    message: "skein: \(migration): roll back\n\nThis reverts commit \(commit.hex).\n\nSkein-Migration: \(migration)\nSkein-Base: \(tip.hex)\n",
+                    author: signature, committer: signature)
+                try repository.setReference(branch + "-rollback", to: revert, message: "skein: roll back \(migration)")
+                if let url { try repository.push(to: url, refspecs: ["+\(branch)-rollback:\(branch)-rollback"]) }
+                line.extra["rollback_commit"] = .string(revert.hex)
+                line.extra["branch"] = .string("skein/\(migration)-rollback")
+                try ledger.append(line, on: revert)
+                outcome.actions.append("merged: revert committed on skein/\(migration)-rollback")
+            } else {
+                if try repository.referenceTarget(branch) != nil {
+                    try repository.deleteReference(branch)
+                    outcome.actions.append("deleted skein/\(migration)")
                 }
-                outcome.actions.append("recorded rolled-back")
-                if let url { try? pushLedger(repository, to: url, signature: signature) }
-            } catch {
-                outcome.error = String(describing: error)
+                if let url, try repository.listRemote(url).contains(where: { $0.name == branch }) {
+                    try repository.push(to: url, refspecs: [":\(branch)"])
+                    outcome.actions.append("deleted it upstream")
+                }
+                let target = entry.commit.flatMap(ObjectID.init(hex:)) ?? ObjectID(hex: entry.base)!
+                try ledger.append(line, on: target)
             }
-            return outcome
+            outcome.actions.append("recorded rolled-back")
+            if let url { try? pushLedger(repository, to: url, signature: signature) }
         }
     }
 }
