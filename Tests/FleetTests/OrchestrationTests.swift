@@ -6,6 +6,18 @@ let consumersOfPlays: Set<String> = [
     "top-tracks", "play-counter", "reporting", "dashboard", "duration-stats", "client-audit", "legacy-export",
 ]
 
+/// Starts the `skein` binary without waiting for it (its output is discarded).
+func startSkein(_ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: skeinExecutable)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(isolatedGitEnvironment) { $1 }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
 /// The fleet machinery with a test command of `true`: what is measured is skein's own work.
 @Suite struct OrchestrationTests {
     @Test func dryRunPrintsDiffsAndChangesNothing() {
@@ -34,16 +46,7 @@ let consumersOfPlays: Set<String> = [
     @Test func onlyAndShardsSplitTheFleetWithoutOverlap() throws {
         let fleet = FleetFixture(testCommand: "true")
         let arguments = ["run", "--registry", fleet.registry, "--mirrors", fleet.mirrors, "--jobs", "2"]
-        let shards = try (0..<2).map { index -> Process in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: skeinExecutable)
-            process.arguments = arguments + ["--shard", "\(index)/2"]
-            process.environment = ProcessInfo.processInfo.environment.merging(isolatedGitEnvironment) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
-        }
+        let shards = try (0..<2).map { try startSkein(arguments + ["--shard", "\($0)/2"]) }
         shards.forEach { $0.waitUntilExit() }
         for repo in consumersOfPlays {
             #expect(fleet.ledger(repo).count == 1, "\(repo)")
@@ -57,13 +60,7 @@ let consumersOfPlays: Set<String> = [
 
     @Test func aKilledRunLeavesNothingHalfDoneAndTheNextRunFinishes() throws {
         let fleet = FleetFixture(testCommand: "sleep 2")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: skeinExecutable)
-        process.arguments = ["run", "--registry", fleet.registry, "--mirrors", fleet.mirrors, "--jobs", "2", "--test-jobs", "2"]
-        process.environment = ProcessInfo.processInfo.environment.merging(isolatedGitEnvironment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startSkein(["run", "--registry", fleet.registry, "--mirrors", fleet.mirrors, "--jobs", "2", "--test-jobs", "2"])
         Thread.sleep(forTimeInterval: 3)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -138,15 +135,8 @@ let consumersOfPlays: Set<String> = [
         for mirrors in machines {
             #expect(skein(["mirror", "add", "--mirrors", mirrors] + upstreams).status == 0)
         }
-        let runs = try machines.enumerated().map { index, mirrors -> Process in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: skeinExecutable)
-            process.arguments = ["run", "--registry", fleet.registry, "--mirrors", mirrors, "--shard", "\(index)/3"]
-            process.environment = ProcessInfo.processInfo.environment.merging(isolatedGitEnvironment) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
+        let runs = try machines.enumerated().map { index, mirrors in
+            try startSkein(["run", "--registry", fleet.registry, "--mirrors", mirrors, "--shard", "\(index)/3"])
         }
         runs.forEach { $0.waitUntilExit() }
         for mirrors in machines {
