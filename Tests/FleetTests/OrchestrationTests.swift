@@ -160,4 +160,45 @@ func startSkein(_ arguments: [String]) throws -> Process {
             .first?["repos"] as? [[String: Any]] ?? []
         #expect(Set(repos.compactMap { $0["repo"] as? String }) == consumersOfPlays)
     }
+
+    @Test func metricsAndRetryFailed() throws {
+        let fleet = FleetFixture(testCommand: "true")
+        let metrics = fleet.directory.url("metrics.json")
+        _ = fleet.run(["--metrics", metrics])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: metrics))) as? [String: Any]
+        let migration = (json?["migrations"] as? [[String: Any]])?.first
+        #expect(migration?["id"] as? String == "plays-v2")
+        #expect(migration?["consumers"] as? Int == consumersOfPlays.count)
+        #expect((migration?["counts"] as? [String: Int])?["needs-human"] == 1)
+        #expect((migration?["phase_seconds"] as? [String: Double])?["rewrite"] != nil)
+        #expect(migration?["success_rate"] as? Double != nil)
+
+        // A plain re-run keeps every final outcome; --retry-failed redoes the needs-human one.
+        _ = fleet.run()
+        #expect(fleet.ledger("client-audit").count == 1)
+        _ = fleet.run(["--retry-failed"])
+        #expect(fleet.ledger("client-audit").count == 2)
+        #expect(fleet.ledger("top-tracks").count == 1)
+    }
+
+    @Test func sigtermStopsStartingConsumersAndFinishesTheRunningOnes() throws {
+        let fleet = FleetFixture(testCommand: "sleep 1")
+        let process = try startSkein(["run", "--registry", fleet.registry, "--mirrors", fleet.mirrors, "--jobs", "1"])
+        Thread.sleep(forTimeInterval: 3)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let recorded = consumersOfPlays.filter { fleet.status($0) != nil }
+        #expect(!recorded.isEmpty)
+        #expect(recorded.count < consumersOfPlays.count)
+        for repo in recorded {
+            if let commit = fleet.ledger(repo).last?["commit"] as? String {
+                #expect(git("rev-parse", "skein/plays-v2", in: fleet.mirror(repo)) == commit)
+            }
+        }
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: fleet.mirrors + "/.skein/worktrees")) ?? []
+        #expect(leftovers.isEmpty)
+        // The next run finishes the rest.
+        _ = fleet.run()
+        #expect(consumersOfPlays.allSatisfy { fleet.status($0) != nil })
+    }
 }
