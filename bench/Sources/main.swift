@@ -33,7 +33,7 @@ switch arguments.first {
 case "rewrite":
     guard let root = arguments.dropFirst().first else { fatalError("usage: skein-bench rewrite DIR [DENSE-TYPE] [SPARSE-TYPE]") }
     let dense = arguments.dropFirst(2).first ?? "Syntax"
-    let sparse = arguments.dropFirst(3).first ?? "SyntaxArena"
+    let sparse = arguments.dropFirst(3).first ?? "SourceLocationConverter"
     let files = swiftFiles(under: root)
     let lines = files.reduce(0) { $0 + $1.text.utf8.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
     func migration(_ type: String) -> Migration {
