@@ -8,6 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 skein="$(cd "$root" && swift build --show-bin-path)/skein"
 work=${REAL_REPOS_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/skein-real-XXXXXX")}
 limit=${TIMEOUT:-1800}
+mkdir -p "$work"
 
 base=$(git config --get-regexp '^url\..*\.insteadof$' 2>/dev/null | awk '$2 == "https://github.com/" { print $1 }' | head -1 \
   | sed 's/^url\.//; s/\.insteadof$//')
@@ -19,6 +20,7 @@ mapfile -t sources < <(find "$base" -mindepth 2 -maxdepth 2 -name '*.git' -type 
 echo "real-repos: ${#sources[@]} repositories"
 
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+export GIT_AUTHOR_NAME=skein GIT_AUTHOR_EMAIL=skein@localhost GIT_COMMITTER_NAME=skein GIT_COMMITTER_EMAIL=skein@localhost
 s=$(date +%s)
 timeout "$limit" "$skein" mirror add --mirrors "$work/mirrors" --jobs 8 "${sources[@]}" > "$work/mirror.log" 2>&1 || true
 echo "mirrored in $(( $(date +%s) - s ))s: $(ls "$work/mirrors" | grep -c '\.git$') mirrors ($(grep -c 'error' "$work/mirror.log" || true) errors)"
@@ -41,7 +43,7 @@ timeout "$limit" "$skein" run --registry "$work/registry" --mirrors "$work/mirro
 code=$?
 set -e
 echo "dry run in $(( $(date +%s) - s ))s, exit $code (124 = hang)"
-processed=$(grep -cE '^[^ ]+: (not-affected|tests-passed|needs-human|tests-failed|error)' "$work/run.log" || true)
+processed=$(grep -cE '^[^ ]+: (dry run: |error)' "$work/run.log" || true)
 skipped=$(grep -c 'skipped:' "$work/run.err" || true)
 echo "processed: $processed, skipped with a reason: $skipped, errors: $(grep -cE '^[^ ]+: error' "$work/run.log" || true)"
 grep -E '^[^ ]+: error' "$work/run.log" | head -20 || true

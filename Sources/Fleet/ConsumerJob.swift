@@ -273,7 +273,6 @@ struct ConsumerJob {
         outcome.entry = LedgerEntry(
             migration: migration.id, status: status, repo: consumer.repo, base: base.hex, schemaCommit: migration.schemaCommit,
             files: plan.edits.map(\.path), attention: plan.attention.isEmpty ? nil : plan.attention.map(\.description))
-        outcome.note = "dry run: nothing was changed; tests were not run"
         return outcome
     }
 

@@ -64,6 +64,14 @@ public enum FleetRun {
 
     static func line(for outcome: ConsumerOutcome, migration: Migration) -> String {
         guard let entry = outcome.entry else { return "\(outcome.repo): \(outcome.note ?? "skipped")" }
+        if outcome.diff != nil {
+            let files = entry.files ?? []
+            let verdict = files.isEmpty
+                ? (entry.status == .needsHuman ? "needs a human, nothing to rewrite" : "nothing to change")
+                : "would change \(files.count) file\(files.count == 1 ? "" : "s")" + (entry.status == .needsHuman ? ", then needs a human" : "")
+            let attention = (entry.attention ?? []).map { "\n    ! \($0)" }.joined()
+            return "\(outcome.repo): dry run: \(verdict)\(attention)"
+        }
         var text = "\(outcome.repo): \(entry.status.rawValue)"
         if let commit = entry.commit { text += " skein/\(migration.id) \(commit.prefix(10))" }
         if outcome.reused { text += " (already recorded for this base)" }

@@ -9,8 +9,8 @@ public func unifiedDiff(old: String, new: String, path: String) -> String {
     let status = oldBytes.withUnsafeBufferPointer { oldBuffer in
         newBytes.withUnsafeBufferPointer { newBuffer in
             git_patch_from_buffers(
-                &patch, oldBuffer.baseAddress, oldBuffer.count, "a/" + path,
-                newBuffer.baseAddress, newBuffer.count, "b/" + path, nil)
+                &patch, oldBuffer.baseAddress, oldBuffer.count, path,
+                newBuffer.baseAddress, newBuffer.count, path, nil)
         }
     }
     guard status == 0, let patch else { return "" }

@@ -111,9 +111,13 @@ struct RunCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("skein: \(skipped.repo): skipped: \(skipped.reason)\n".utf8))
             }
             var counts: [String: Int] = [:]
-            for outcome in result.outcomes { counts[outcome.status?.rawValue ?? "not handled", default: 0] += 1 }
+            for outcome in result.outcomes {
+                var key = outcome.status?.rawValue ?? "not handled"
+                if dryRun, outcome.status == .testsPassed { key = "would change" }
+                counts[key, default: 0] += 1
+            }
             let summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            print("\(result.migration.id): \(result.outcomes.count) consumer\(result.outcomes.count == 1 ? "" : "s"): \(summary.isEmpty ? "none" : summary)")
+            print("\(result.migration.id)\(dryRun ? " (dry run)" : ""): \(result.outcomes.count) consumer\(result.outcomes.count == 1 ? "" : "s"): \(summary.isEmpty ? "none" : summary)")
         }
         var status = FleetRun.exitStatus(results)
         if !plan.errors.isEmpty, status == .success { status = .someFailed }
