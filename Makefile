@@ -20,8 +20,12 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The release binary links the swift-syntax package rather than the toolchain's copy, which is
+# built with library evolution: its parser runs about 20 times slower (README).
+RELEASE_BUILD = SKEIN_SWIFT_SYNTAX=package $(SWIFT) build -c release --scratch-path .build-release
+
 release: deps
-	$(SWIFT) build -c release
+	$(RELEASE_BUILD)
 
 test: deps
 	$(SWIFT) test
@@ -36,7 +40,7 @@ real-repos: build
 	scripts/real-repos.sh
 
 install: release
-	install -D -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/skein" "$(DESTDIR)$(PREFIX)/bin/skein"
+	install -D -m 0755 "$$($(RELEASE_BUILD) --show-bin-path)/skein" "$(DESTDIR)$(PREFIX)/bin/skein"
 
 clean:
 	rm -rf .build

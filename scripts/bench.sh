@@ -4,7 +4,8 @@
 # and writes bench/results.json. Sizes can be set: MIRRORS=200 DISCOVER=1000 CONSUMERS=20 FILES=200.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=$(cd "$root" && swift build -c release --show-bin-path)
+# The binary `make release` builds (swift-syntax package, its own scratch directory).
+bin=$(cd "$root" && SKEIN_SWIFT_SYNTAX=package swift build -c release --scratch-path "$root/.build-release" --show-bin-path)
 skein="$bin/skein"
 bench="$bin/skein-bench"
 rounds=${ROUNDS:-3}

@@ -1,5 +1,12 @@
 import Foundation
 import SkeinBasics
+#if canImport(Glibc)
+import Glibc
+private let systemWrite = Glibc.write
+#else
+import Darwin
+private let systemWrite = Darwin.write
+#endif
 
 /// A consumer's worktree as the rewrites see it: the text files skein may read and edit.
 /// Symbolic links are never followed (a link is listed as skipped and left as it is), paths
@@ -35,7 +42,7 @@ public struct Workspace: Sendable {
                     skipped.append(SkippedFile(path: relative, reason: "cannot be read"))
                     return
                 }
-                if data.contains(0) {
+                if data.withUnsafeBytes({ $0.contains(0) }) {
                     skipped.append(SkippedFile(path: relative, reason: "binary file"))
                     return
                 }
@@ -62,10 +69,10 @@ public struct Workspace: Sendable {
                 throw InputError("\(edit.path): not a regular file in the worktree, not written")
             }
             let temporary = path + ".skein-tmp"
-            guard FileManager.default.createFile(atPath: temporary, contents: Data(edit.newText.utf8)) else {
+            guard Workspace.create(temporary, contents: edit.newText, mode: status.st_mode & 0o7777) else {
+                unlink(temporary)
                 throw InputError("\(edit.path): cannot write")
             }
-            chmod(temporary, status.st_mode & 0o7777)
             guard rename(temporary, path) == 0 else {
                 unlink(temporary)
                 throw InputError("\(edit.path): cannot replace the file")
@@ -73,6 +80,29 @@ public struct Workspace: Sendable {
             written.append(edit.path)
         }
         return written
+    }
+
+    /// Writes a new file with the given permissions. `FileManager.createFile` would write a
+    /// temporary file of its own and rename it onto this one: a second new inode per edit, which
+    /// the rename over the original makes unneeded.
+    private static func create(_ path: String, contents: String, mode: mode_t) -> Bool {
+        unlink(path)  // left by an interrupted write; never followed, as it may be a link
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var contents = contents
+        let complete = contents.withUTF8 { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let count = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { return false }
+                offset += count
+            }
+            return true
+        }
+        // `open` applies the umask; the original's permissions are what the file keeps.
+        return complete && fchmod(descriptor, mode) == 0
     }
 
     /// The absolute path of a worktree-relative path, checked to stay inside the worktree

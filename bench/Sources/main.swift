@@ -1,6 +1,8 @@
 // skein-bench: the in-process figures of `make bench`. Prints one JSON object per figure.
 //   skein-bench rewrite DIR         rewrite throughput vs SwiftSyntax parse-only over DIR's .swift files
 //   skein-bench sandbox PACKAGE     cold vs warm sandboxed `swift test` after a one-line edit
+//   skein-bench plays DIR [ROUNDS]  the plays v1→v2 migration of the fleet fixture planned over
+//                                   DIR (a consumer checkout) vs parse-only, in-process
 import Foundation
 import Rewrite
 import Sandbox
@@ -53,6 +55,41 @@ case "rewrite":
         ("dense_lines_per_s", .double((Double(lines) / median(denseTimes)).rounded())),
         ("sparse_rename", .string(sparse)), ("sparse_files_edited", .int(sparseEdited)),
         ("sparse_lines_per_s", .double((Double(lines) / median(sparseTimes)).rounded())),
+    ])
+case "plays":
+    guard let root = arguments.dropFirst().first else { fatalError("usage: skein-bench plays DIR [ROUNDS]") }
+    let rounds = arguments.dropFirst(2).first.flatMap { Int($0) } ?? 3
+    let workspace = Workspace(root: root)
+    let files = workspace.read().swift
+    let lines = files.reduce(0) { $0 + $1.text.utf8.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
+    // The fleet fixture's plays v1 → v2 (fixtures/fleet/registry), as the registry diff gives it.
+    let v1 = DatasetSpec(name: "plays", version: 1, location: "gs://listening-data/plays/v1", record: "PlayEvent", fields: [
+        FieldSpec(name: "user_id", column: ColumnType(.string)), FieldSpec(name: "track_id", column: ColumnType(.string)),
+        FieldSpec(name: "ms_played", column: ColumnType(.int32)), FieldSpec(name: "context", column: ColumnType(.string, nullable: true)),
+        FieldSpec(name: "client_version", column: ColumnType(.string)),
+    ])
+    let v2 = DatasetSpec(name: "plays", version: 2, location: "gs://listening-data/plays/v2", record: "PlayEvent", fields: [
+        FieldSpec(name: "user_id", column: ColumnType(.string)),
+        FieldSpec(name: "track_uri", column: ColumnType(.string), previously: "track_id"),
+        FieldSpec(name: "ms_played", column: ColumnType(.int64)), FieldSpec(name: "context", column: ColumnType(.string, nullable: true)),
+    ])
+    let migration = Migration(id: "plays-v2", schemaCommit: "", datasets: ["plays"], changes: [
+        .renameField(dataset: "plays", from: "track_id", to: "track_uri"),
+        .changeFieldType(dataset: "plays", field: "ms_played", from: ColumnType(.int32), to: ColumnType(.int64)),
+        .removeField(dataset: "plays", field: "client_version"),
+        .moveLocation(dataset: "plays", from: "gs://listening-data/plays/v1", to: "gs://listening-data/plays/v2"),
+        .bumpVersion(dataset: "plays", from: 1, to: 2),
+    ], transitions: [DatasetTransition(old: v1, new: v2)])
+    var parse: [Double] = [], plan: [Double] = []
+    var edited = 0
+    for _ in 0..<rounds {
+        parse.append(seconds { for file in files { _ = Parser.parse(source: file.text) } })
+        plan.append(seconds { edited = Migrator(migration: migration).plan(workspace).edits.count })
+    }
+    emit([
+        ("figure", .string("plays")), ("files", .int(files.count)), ("lines", .int(lines)), ("files_edited", .int(edited)),
+        ("parse_lines_per_s", .double((Double(lines) / median(parse)).rounded())),
+        ("plan_s", .double(median(plan))), ("plan_lines_per_s", .double((Double(lines) / median(plan)).rounded())),
     ])
 case "sandbox":
     guard let package = arguments.dropFirst().first else { fatalError("usage: skein-bench sandbox PACKAGE-DIR") }

@@ -85,6 +85,27 @@ extension String {
         return found
     }
 
+    /// Whether the text contains `needle`, as `contains` compares (by canonical equivalence).
+    /// Scans the bytes when both are ASCII, where that is the same answer without bridging the
+    /// text to a Foundation string.
+    func containsText(_ needle: String) -> Bool {
+        let plainNeedle = needle.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0A && $0 != 0x0D }
+        var text = self
+        let found: Bool? = text.withUTF8 { haystack -> Bool? in
+            guard plainNeedle, !haystack.contains(where: { $0 >= 0x80 }) else { return nil }
+            let bytes = Array(needle.utf8)
+            guard let first = bytes.first, haystack.count >= bytes.count else { return false }
+            var index = 0
+            let last = haystack.count - bytes.count
+            while index <= last {
+                if haystack[index] == first, haystack[index..<index + bytes.count].elementsEqual(bytes) { return true }
+                index += 1
+            }
+            return false
+        }
+        return found ?? contains(needle)
+    }
+
     /// Calls `body` with the UTF-8 offset of each occurrence of `word` on identifier boundaries,
     /// until it returns false. Scans the bytes in place, without copying the text.
     func forEachWord(_ word: String, _ body: (Int) -> Bool) {

@@ -15,19 +15,30 @@ public struct SwiftRewriter: Sendable {
     public func rewrite(_ files: [SourceFile]) -> RewriteResult {
         var rules = SwiftRules.rules(for: migration)
         guard !rules.isEmpty else { return RewriteResult() }
-        let triggers = Set(rules.flatMap(\.triggers))
-        var relevant: [SourceFile] = [], others: [SourceFile] = []
+        // Each file's text is searched once per distinct trigger; a file is relevant when any
+        // rule's trigger matches, and only those rules are applied to it.
+        let ruleTriggers = rules.map(\.triggers)
+        var relevant: [(source: SourceFile, rules: [Int])] = [], others: [SourceFile] = []
         for file in files {
-            if triggers.contains(where: { $0.matches(file.text) }) { relevant.append(file) } else { others.append(file) }
+            var matched: [Trigger: Bool] = [:]
+            let concerned = ruleTriggers.indices.filter { position in
+                ruleTriggers[position].contains { trigger in
+                    if let known = matched[trigger] { return known }
+                    let found = trigger.matches(file.text)
+                    matched[trigger] = found
+                    return found
+                }
+            }
+            if concerned.isEmpty { others.append(file) } else { relevant.append((file, concerned)) }
         }
         let index = SymbolIndex(pending: others)
         let context = RewriteContext(index: index, migration: migration)
-        var parsed: [SwiftFile] = []
-        for source in relevant {
+        var parsed: [(file: SwiftFile, rules: [Int])] = []
+        for (source, concerned) in relevant {
             let file = SwiftFile(path: source.path, text: source.text)
             if file.parsesCleanly {
                 index.add(file)
-                parsed.append(file)
+                parsed.append((file, concerned))
             } else {
                 context.result.skipped.append(SkippedFile(path: file.path, reason: "does not parse cleanly; not edited"))
                 context.result.attention.append(AttentionItem(SkeinBasics.SourceLocation(path: file.path, line: 1),
@@ -36,13 +47,11 @@ public struct SwiftRewriter: Sendable {
             }
         }
         for position in rules.indices { rules[position].prepare(in: context) }
-        for file in parsed {
-            for rule in rules where rule.triggers.contains(where: { $0.matches(file.text) }) {
-                rule.apply(to: file, in: context)
-            }
+        for (file, concerned) in parsed {
+            for position in concerned { rules[position].apply(to: file, in: context) }
         }
         var result = context.result
-        for file in parsed {
+        for (file, _) in parsed {
             if let text = file.editedText() { result.edits.append(FileEdit(path: file.path, newText: text)) }
         }
         result.edits.sort { $0.path < $1.path }

@@ -37,7 +37,7 @@ enum Trigger: Hashable {
     func matches(_ source: String) -> Bool {
         switch self {
         case .word(let word): source.containsWord(word)
-        case .text(let text): !text.isEmpty && source.contains(text)
+        case .text(let text): !text.isEmpty && source.containsText(text)
         }
     }
 }
