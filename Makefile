@@ -43,4 +43,4 @@ install: release
 	install -D -m 0755 "$$($(RELEASE_BUILD) --show-bin-path)/skein" "$(DESTDIR)$(PREFIX)/bin/skein"
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-release
