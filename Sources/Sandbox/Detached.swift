@@ -1,6 +1,6 @@
 import Foundation
 
-/// Starts a program detached from the caller: its own session, no terminal, standard input
+/// Starts a program detached from the caller: setsid, no controlling terminal, standard input
 /// from /dev/null and output appended to `log`. The caller does not wait; used by the registry
 /// hooks' trigger so a commit or push never waits for a migration run.
 public enum Detached {
