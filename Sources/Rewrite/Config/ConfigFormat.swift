@@ -27,6 +27,32 @@ protocol ConfigFormat: Sendable {
 extension ConfigFormat {
     func entryText(key: String, value: String, kind: ScalarKind, at point: InsertionPoint) -> String? { nil }
     func isSampleData(_ documents: [ConfigNode]) -> Bool { false }
+
+    /// A new entry `key<separator>value`, key and value encoded as this format writes new ones.
+    func entryText(key: String, value: String, kind: ScalarKind, at point: InsertionPoint, separator: String) -> String? {
+        let probe = ConfigScalar(value: "", kind: .string, style: .plain, spans: [], line: 0)
+        guard let keyText = encode(key, kind: .string, replacing: probe, isKey: true),
+              let valueText = encode(value, kind: kind, replacing: probe, isKey: false) else { return nil }
+        return point.prefix + keyText + separator + valueText + point.suffix
+    }
+}
+
+/// A double-quoted string with the usual backslash escapes; `control` writes the other control
+/// characters the way the format spells them (`\u00XX` in TOML, `\xXX` in YAML).
+func doubleQuotedString(_ value: String, control: (UInt32) -> String) -> String {
+    var text = "\""
+    for scalar in value.unicodeScalars {
+        switch scalar {
+        case "\"": text += "\\\""
+        case "\\": text += "\\\\"
+        case "\n": text += "\\n"
+        case "\t": text += "\\t"
+        case "\r": text += "\\r"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7F: text += control(scalar.value)
+        default: text.unicodeScalars.append(scalar)
+        }
+    }
+    return text + "\""
 }
 
 /// The format of a worktree path, by its name.

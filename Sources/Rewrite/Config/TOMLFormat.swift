@@ -26,28 +26,14 @@ struct TOMLFormat: ConfigFormat {
     }
 
     func entryText(key: String, value: String, kind: ScalarKind, at point: InsertionPoint) -> String? {
-        let probe = ConfigScalar(value: "", kind: .string, style: .plain, spans: [], line: 0)
-        guard let keyText = encode(key, kind: .string, replacing: probe, isKey: true),
-              let valueText = encode(value, kind: kind, replacing: probe, isKey: false) else { return nil }
-        return point.prefix + keyText + " = " + valueText + point.suffix
+        entryText(key: key, value: value, kind: kind, at: point, separator: " = ")
     }
 
     static func basic(_ value: String) -> String {
-        var text = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\t": text += "\\t"
-            case "\r": text += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
+        doubleQuotedString(value) { code in
+            let hex = String(code, radix: 16, uppercase: true)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
         }
-        return text + "\""
     }
 }
 
