@@ -31,22 +31,12 @@ struct JSONFormat: ConfigFormat {
     }
 
     static func quoted(_ value: String, escapeSlash: Bool = false) -> String {
-        var text = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "/" where escapeSlash: text += "\\/"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
+        let text = doubleQuotedString(value) { code in
+            let hex = String(code, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
         }
-        return text + "\""
+        // No escape sequence contains `/`, so this only touches the value's own slashes.
+        return escapeSlash ? text.replacingOccurrences(of: "/", with: "\\/") : text
     }
 
     static func isNumber(_ text: String) -> Bool {
