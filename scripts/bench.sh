@@ -67,7 +67,7 @@ echo "== rewrite throughput"
 # Cloned by its public URL with the machine's git configuration (which may serve it locally).
 if env -u GIT_CONFIG_GLOBAL -u GIT_CONFIG_NOSYSTEM git clone -q --branch 603.0.1 https://github.com/swiftlang/swift-syntax "$work/swift-syntax" 2>/dev/null; then
   line=$("$bench" rewrite "$work/swift-syntax/Sources" Syntax SourceLocationConverter)
-  record "$(python3 -c "import json,sys; d=json.loads(sys.argv[1]); d['figure']='rewrite lines/s, all files affected'; d['ratio']=d['dense_lines_per_s']/d['parse_lines_per_s']; d['goal']='>= 0.8'; print(json.dumps(d))" "$line")"
+  record "$(python3 -c "import json,sys; d=json.loads(sys.argv[1]); d['figure']='rewrite lines/s, all files affected'; d['ratio']=d['dense_lines_per_s']/d['dense_parse_lines_per_s']; d['goal']='>= 0.8'; print(json.dumps(d))" "$line")"
 else
   echo "swift-syntax sources not available; skipped"
 fi
@@ -123,7 +123,10 @@ for r in rows:
         ratio = r["skein_s"] / r["baseline_s"] if r["baseline_s"] else float("nan")
         print(f"| {r['figure']:<58} | {r['skein_s']:>9.2f}s | {r['baseline_s']:>11.2f}s | {ratio:>6.2f} | {r['goal']} |")
     elif "ratio" in r and "parse_lines_per_s" in r:
-        print(f"| {r['figure']:<58} | {r['dense_lines_per_s']:>8.0f}/s | {r['parse_lines_per_s']:>10.0f}/s | {r['ratio']:>6.2f} | {r['goal']} |")
+        print(f"| {r['figure']:<58} | {r['dense_lines_per_s']:>8.0f}/s | {r['dense_parse_lines_per_s']:>10.0f}/s | {r['ratio']:>6.2f} | {r['goal']} |")
+        sparse = r['sparse_lines_per_s'] / r['parse_lines_per_s']
+        label = f"rewrite lines/s, sparse ({r['sparse_files_edited']} of {r['files']} files edited)"
+        print(f"| {label:<58} | {r['sparse_lines_per_s']:>8.0f}/s | {r['parse_lines_per_s']:>10.0f}/s | {sparse:>6.2f} | many times parse-only |")
     elif "cold_s" in r:
         print(f"| {r['figure']:<58} | {r['warm_s']:>9.1f}s | {r['cold_s']:>11.1f}s | {r['ratio']:>6.2f} | {r['goal']} |")
     elif "peak_mb" in r:

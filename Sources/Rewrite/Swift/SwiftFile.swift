@@ -13,6 +13,10 @@ final class SwiftFile {
     let text: String
     let tree: SourceFileSyntax
     private(set) var edits: [TextEdit] = []
+    /// `identifierTokens(named:)` by name, since several rules and the resolver ask for the same.
+    private var tokensByName: [String: [TokenSyntax]] = [:]
+    /// `mayBind(_:)` by name.
+    private var bindsByName: [String: Bool] = [:]
     private lazy var converter = SourceLocationConverter(fileName: path, tree: tree)
 
     struct TextEdit: Hashable {
@@ -139,15 +143,57 @@ extension SwiftFile {
     /// The identifier tokens spelled `name` (or `` `name` ``), found from the text's bytes
     /// rather than by walking every token of the tree.
     func identifierTokens(named name: String) -> [TokenSyntax] {
-        var tokens: [TokenSyntax] = []
+        if let known = tokensByName[name] { return known }
+        var offsets: [Int] = []
         text.forEachWord(name) { offset in
-            if let token = tree.token(at: AbsolutePosition(utf8Offset: offset)) ?? tree.token(at: AbsolutePosition(utf8Offset: max(offset - 1, 0))),
-               case .identifier = token.tokenKind, token.identifierText == name, tokens.last?.id != token.id {
-                tokens.append(token)
-            }
+            offsets.append(offset)
             return true
         }
-        return tokens
+        var tokens: [TokenSyntax] = []
+        if !offsets.isEmpty { SwiftFile.collectTokens(Syntax(tree), at: offsets[...], into: &tokens) }
+        let found = tokens.filter { token in
+            if case .identifier = token.tokenKind { return token.identifierText == name }
+            return false
+        }
+        tokensByName[name] = found
+        return found
+    }
+
+    /// The tokens covering ascending offsets, found in one descent that visits only the nodes
+    /// containing an offset: a node's children are looked at once for all the offsets in it,
+    /// not once per offset as `token(at:)` would.
+    private static func collectTokens(_ node: Syntax, at offsets: ArraySlice<Int>, into tokens: inout [TokenSyntax]) {
+        if let token = node.as(TokenSyntax.self) {
+            tokens.append(token)
+            return
+        }
+        var rest = offsets
+        for child in node.children(viewMode: .sourceAccurate) {
+            guard let first = rest.first else { return }
+            let end = child.endPosition.utf8Offset
+            guard first < end else { continue }
+            let split = rest.firstIndex { $0 >= end } ?? rest.endIndex
+            collectTokens(child, at: rest[..<split], into: &tokens)
+            rest = rest[split...]
+        }
+    }
+
+    /// Whether some token spelled `name` may introduce a binding (a pattern, parameter, closure
+    /// parameter or capture): every occurrence that is not a plain reference, a type or a type's
+    /// declared name counts, so a file where this is false binds no local of that name.
+    func mayBind(_ name: String) -> Bool {
+        if let known = bindsByName[name] { return known }
+        let binds = identifierTokens(named: name).contains { token in
+            guard let parent = token.parent else { return false }
+            switch parent.kind {
+            case .declReferenceExpr, .identifierType, .memberType, .structDecl, .classDecl, .enumDecl, .protocolDecl, .actorDecl:
+                return false
+            default:
+                return true
+            }
+        }
+        bindsByName[name] = binds
+        return binds
     }
 }
 

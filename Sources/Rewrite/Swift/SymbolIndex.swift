@@ -67,19 +67,21 @@ final class SymbolIndex {
     private(set) var typealiases: [String: TypeSyntax] = [:]
     private(set) var globals: [String: [Member]] = [:]
     /// Files not parsed yet, for on-demand loading of declarations.
-    private var pending: [SourceFile]
+    private var pending: PendingSources
     private(set) var files: [SwiftFile] = []
+    private var filesByRoot: [SyntaxIdentifier: SwiftFile] = [:]
     /// Files parsed on demand that do not parse cleanly (never indexed).
     private(set) var unparsable: [SwiftFile] = []
 
     init(pending: [SourceFile]) {
-        self.pending = pending
+        self.pending = PendingSources(pending)
     }
 
     // MARK: - Building
 
     func add(_ file: SwiftFile) {
         files.append(file)
+        filesByRoot[Syntax(file.tree).id] = file
         guard file.parsesCleanly else { return }
         for item in file.tree.statements {
             index(decl: item.item.as(DeclSyntax.self), context: nil, inExtension: false)
@@ -110,50 +112,16 @@ final class SymbolIndex {
         case .member(let name): key = simpleName + "|m|" + name
         }
         guard loadedNeeds.insert(key).inserted else { return }
-        var remaining: [SourceFile] = []
-        var found: [SourceFile] = []
-        for file in pending {
-            let wanted: Bool
-            switch need {
-            case .declaration: wanted = SymbolIndex.mayDeclare(simpleName, in: file.text, extensions: false)
-            case .conformances: wanted = SymbolIndex.mayDeclare(simpleName, in: file.text, extensions: true, conformance: true)
-            case .member(let name): wanted = file.text.containsWord(name) && SymbolIndex.mayDeclare(simpleName, in: file.text, extensions: true)
-            }
-            if wanted { found.append(file) } else { remaining.append(file) }
+        let found: [SourceFile]
+        switch need {
+        case .declaration: found = pending.take(simpleName, extensions: false)
+        case .conformances: found = pending.take(simpleName, extensions: true, conformance: true)
+        case .member(let name): found = pending.take(simpleName, extensions: true) { $0.text.containsWord(name) }
         }
-        pending = remaining
         for source in found {
             let file = SwiftFile(path: source.path, text: source.text)
             if file.parsesCleanly { add(file) } else { unparsable.append(file) }
         }
-    }
-
-    /// Whether a file's text may declare (or extend) a type named `name`: the name right after
-    /// a declaring keyword, or after a `.` in a file with extensions (`extension Outer.Name`).
-    /// With `conformance`, only when a `:` or a generic clause follows the name.
-    static func mayDeclare(_ name: String, in text: String, extensions: Bool, conformance: Bool = false) -> Bool {
-        var keywords: Set<String> = ["struct", "class", "enum", "protocol", "actor", "typealias", "associatedtype"]
-        if extensions { keywords.insert("extension") }
-        var found = false
-        var hasExtension: Bool?
-        text.forEachWord(name) { offset in
-            let before = text.utf8.prefix(offset).reversed().drop { $0 == 0x20 || $0 == 0x09 }
-            var declares = false
-            if before.first == UInt8(ascii: ".") {
-                if extensions, hasExtension == nil { hasExtension = text.containsWord("extension") }
-                declares = extensions && hasExtension == true
-            } else {
-                let word = before.prefix { $0.isIdentifierByte }
-                declares = keywords.contains(String(decoding: word.reversed(), as: UTF8.self))
-            }
-            if declares, conformance {
-                let after = text.utf8.dropFirst(offset + name.utf8.count).drop { $0 == 0x20 || $0 == 0x09 }
-                declares = after.first == UInt8(ascii: ":") || after.first == UInt8(ascii: "<")
-            }
-            found = declares
-            return !found
-        }
-        return found
     }
 
     private func info(_ name: String, kind: TypeKind) -> TypeInfo {
@@ -332,6 +300,9 @@ final class SymbolIndex {
     }
 
     func type(named name: String) -> TypeInfo? { types[name] }
+
+    /// The indexed file a node belongs to.
+    func file(containing node: Syntax) -> SwiftFile? { filesByRoot[node.root.id] }
 
     func qualifiedNames(simple: String) -> Set<String> {
         loadDeclarations(of: simple, for: .declaration)

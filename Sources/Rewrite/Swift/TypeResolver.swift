@@ -26,17 +26,33 @@ final class TypeResolver {
     func enclosingType(of node: Syntax) -> String? {
         var current = node.parent
         while let candidate = current {
-            if let name = typeDeclName(candidate) {
-                let outer = enclosingType(of: candidate)
-                return outer.map { $0 + "." + name } ?? name
+            switch candidate.kind {
+            case .structDecl, .classDecl, .enumDecl, .protocolDecl, .actorDecl, .extensionDecl:
+                return qualifiedName(ofTypeDeclaration: candidate)
+            default:
+                current = candidate.parent
             }
-            if let extensionDecl = candidate.as(ExtensionDeclSyntax.self) {
-                return index.qualifiedName(of: extensionDecl.extendedType, context: nil)
-                    ?? SymbolIndex.components(of: extensionDecl.extendedType)?.joined(separator: ".")
-            }
-            current = candidate.parent
         }
         return nil
+    }
+
+    /// Qualified names of type declarations and extended types, by node: every reference inside
+    /// a type asks for it.
+    private var typeDeclarationNames: [SyntaxIdentifier: String?] = [:]
+
+    private func qualifiedName(ofTypeDeclaration node: Syntax) -> String? {
+        if let known = typeDeclarationNames[node.id] { return known }
+        let name: String?
+        if let extensionDecl = node.as(ExtensionDeclSyntax.self) {
+            name = index.qualifiedName(of: extensionDecl.extendedType, context: nil)
+                ?? SymbolIndex.components(of: extensionDecl.extendedType)?.joined(separator: ".")
+        } else if let simple = typeDeclName(node) {
+            name = enclosingType(of: node).map { $0 + "." + simple } ?? simple
+        } else {
+            name = nil
+        }
+        typeDeclarationNames[node.id] = .some(name)
+        return name
     }
 
     private func typeDeclName(_ node: Syntax) -> String? {
@@ -682,6 +698,9 @@ final class TypeResolver {
     /// `guard let`, `case let`) named `name` visible at `node`; nil when no local binding has
     /// that name (it may then be a member of the enclosing type or a global).
     func bindingType(_ name: String, at node: Syntax) -> TypeRef? {
+        // A file where no token of that name may introduce a binding has no such local (the
+        // implicit accessor and catch names excepted); most references are decided here.
+        if !TypeResolver.implicitBindings.contains(name), let file = index.file(containing: node), !file.mayBind(name) { return nil }
         var child = node
         while let parent = child.parent {
             if parent.is(MemberBlockSyntax.self) || parent.is(MemberBlockItemListSyntax.self) { return nil }
@@ -734,6 +753,8 @@ final class TypeResolver {
         }
         return nil
     }
+
+    private static let implicitBindings: Set<String> = ["newValue", "oldValue", "error"]
 
     private func functionLike(_ node: Syntax) -> FunctionParameterListSyntax? {
         if let function = node.as(FunctionDeclSyntax.self) { return function.signature.parameterClause.parameters }
