@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: figures measured side by side in one run, each pair alternated ROUNDS times,
 # medians reported (this machine is shared and noisy: the ratios are what hold). Prints a table
-# and writes bench/results.json. Sizes can be set: MIRRORS=200 DISCOVER=1000 CONSUMERS=20 FILES=200.
+# and writes bench/results.json. Sizes can be set: MIRRORS=200 DISCOVER=1000 CONSUMERS=20 FILES=200;
+# FIGURES picks some of: sync discover rewrite run sandbox memory (default: all).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # The binary `make release` builds (swift-syntax package, its own scratch directory).
@@ -15,7 +16,11 @@ consumers_n=${CONSUMERS:-20}
 files_n=${FILES:-200}
 jobs=${JOBS:-4}
 work=${BENCH_DIR:-$root/bench/work}
+figures=${FIGURES:-sync discover rewrite run sandbox memory}
+wants() { [[ " $figures " == *" $1 "* ]]; }
+# No user configuration, and an identity of its own: both sides commit and add notes.
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid
 rm -rf "$work" && mkdir -p "$work"
 results="$work/results.jsonl"
 : > "$results"
@@ -37,6 +42,10 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname
 
 # 1. mirror sync of N upstreams: skein mirror sync vs a git fetch loop, each after a new commit
 #    in every upstream.
+SKEIN_FLEET_TEST_COMMAND=true "$root/fixtures/make-fleet.sh" "$work/fixture" >/dev/null
+registry="$work/fixture/registry"
+
+if wants sync; then
 echo "== mirror sync of $mirrors_n upstreams"
 python3 "$root/bench/generate.py" fleet "$work/up" "$mirrors_n" 5
 "$skein" mirror add --mirrors "$work/m-skein" --jobs 8 "$work"/up/*.git >/dev/null
@@ -50,11 +59,14 @@ for round in $(seq 1 "$rounds"); do
 done
 record "{\"figure\": \"mirror sync of $mirrors_n upstreams\", \"skein_s\": $(median "${a[@]}"), \"baseline_s\": $(median "${b[@]}"), \"baseline\": \"git fetch loop (one at a time; skein: --jobs 8)\", \"goal\": \"<= 0.5\"}"
 
+fi
+
 # 2. discover over N mirrors vs a git CLI loop reading the descriptor and grepping the location.
-echo "== discover over $discover_n mirrors"
+if wants discover || wants memory; then
 python3 "$root/bench/generate.py" fleet "$work/disc" "$discover_n" 3
-SKEIN_FLEET_TEST_COMMAND=true "$root/fixtures/make-fleet.sh" "$work/fixture" >/dev/null
-registry="$work/fixture/registry"
+fi
+if wants discover; then
+echo "== discover over $discover_n mirrors"
 a=(); b=()
 for round in $(seq 1 "$rounds"); do
   a+=("$(time_of "$skein" discover --registry "$registry" --mirrors "$work/disc" plays --json)")
@@ -62,7 +74,10 @@ for round in $(seq 1 "$rounds"); do
 done
 record "{\"figure\": \"discover over $discover_n mirrors\", \"skein_s\": $(median "${a[@]}"), \"baseline_s\": $(median "${b[@]}"), \"baseline\": \"git show + git grep loop\", \"goal\": \"<= 0.25\"}"
 
+fi
+
 # 3. Rewrite throughput over swift-syntax's own sources vs parse-only, in-process.
+if wants rewrite; then
 echo "== rewrite throughput"
 # Cloned by its public URL with the machine's git configuration (which may serve it locally).
 if env -u GIT_CONFIG_GLOBAL -u GIT_CONFIG_NOSYSTEM git clone -q --branch 603.0.1 https://github.com/swiftlang/swift-syntax "$work/swift-syntax" 2>/dev/null; then
@@ -72,8 +87,11 @@ else
   echo "swift-syntax sources not available; skipped"
 fi
 
+fi
+
 # 4. Whole run per consumer (tests = true, no sandbox) vs a git CLI + sed pipeline doing the
 #    textual version of the same edits with the same parallelism.
+if wants run; then
 echo "== whole run over $consumers_n consumers x $files_n files"
 python3 "$root/bench/generate.py" fleet "$work/run-src" "$consumers_n" "$files_n"
 a=(); b=()
@@ -92,15 +110,27 @@ for round in $(seq 1 "$rounds"); do
       git -C \"\$m\" worktree remove --force \"\$wt\"
     "' "$work/run-cli" "$jobs")")
 done
+# Both sides must have done the work: the same number of migration branches, each with a note.
+branches() { local n=0 m; for m in "$1"/*.git; do git -C "$m" notes --ref=skein show skein/plays-v2 >/dev/null 2>&1 && n=$((n + 1)); done; echo "$n"; }
+skein_branches=$(branches "$work/run-skein"); cli_branches=$(branches "$work/run-cli")
+if [ "$skein_branches" -eq 0 ] || [ "$skein_branches" != "$cli_branches" ]; then
+  echo "bench: whole run made $skein_branches noted branches with skein, $cli_branches with the git CLI" >&2
+fi
 record "{\"figure\": \"whole run per consumer, tests = true ($consumers_n consumers x $files_n files)\", \"skein_s\": $(median "${a[@]}"), \"baseline_s\": $(median "${b[@]}"), \"baseline\": \"git CLI + sed pipeline, same parallelism\", \"goal\": \"<= 1.0\"}"
 
+fi
+
 # 5. Warm vs cold sandboxed swift test of one consumer after a one-line change.
+if wants sandbox; then
 echo "== warm vs cold swift test"
 rm -rf "$work/consumer" && cp -R "$root/fixtures/fleet/consumers/top-tracks" "$work/consumer"
 line=$("$bench" sandbox "$work/consumer" || echo '{}')
 record "$(python3 -c "import json,sys; d=json.loads(sys.argv[1] or '{}'); d['figure']='warm vs cold swift test'; d['goal']='<= 0.33'; print(json.dumps(d))" "$line")"
 
+fi
+
 # 6. Peak memory of skein over N consumers (dry run: rewrites planned, nothing written).
+if wants memory; then
 echo "== peak memory over $discover_n mirrors"
 peak=$(python3 - "$skein" "$registry" "$work/disc" <<'PY'
 import resource, subprocess, sys
@@ -110,6 +140,7 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 PY
 )
 record "{\"figure\": \"peak memory of skein, $discover_n mirrors (run --dry-run)\", \"peak_mb\": $peak, \"goal\": \"<= 200 MB\"}"
+fi
 
 python3 - "$results" "$root/bench/results.json" <<'PY'
 import json, sys

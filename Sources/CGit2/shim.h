@@ -1,3 +1,5 @@
 #pragma once
 #include <git2.h>
 #include <git2/sys/repository.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>

@@ -193,8 +193,10 @@ struct ConsumerJob {
         }
         lap("test-after")
 
-        let checkout = try Repository.open(path)
-        let tree = commands.isEmpty ? try checkout.stage(written) : try checkout.stageAll()
+        // The new blobs, trees and the commit are written as one pack once the commit is made.
+        let packed = try PackedWrites(opening: path)
+        let checkout = packed.repository
+        let tree = commands.isEmpty ? try checkout.stage(written, onto: try mirror.commit(base).tree) : try checkout.stageAll()
         let files = try checkout.changedPaths(from: try mirror.commit(base).tree, to: tree).compactMap { $0.new ?? $0.old }
         guard !files.isEmpty else {
             try mirror.deleteReference(branch)
@@ -231,8 +233,9 @@ struct ConsumerJob {
             migration: migration, base: base.hex, counts: plan.counts, files: files, testSummary: summary,
             attention: attention)
         let made = try checkout.createCommit(
-            tree: tree, parents: [base], message: message.text, author: options.signature,
-            committer: options.signature, updating: "HEAD")
+            tree: tree, parents: [base], message: message.text, author: options.signature, committer: options.signature)
+        try packed.flush()
+        try mirror.setReference(branch, to: made, expected: base, message: "commit: " + message.text.prefix { $0 != "\n" })
         lap("commit")
 
         entry.commit = made.hex

@@ -115,28 +115,6 @@ extension Repository {
         return ObjectID(tree)
     }
 
-    /// Stages the named paths (relative to the worktree root): existing files are added,
-    /// missing ones removed. Returns the resulting tree.
-    public func stage(_ paths: [String]) throws(GitError) -> ObjectID {
-        var index: OpaquePointer?
-        try check("open index", path) { git_repository_index(&index, handle) }
-        defer { git_index_free(index) }
-        let root = workingDirectory ?? path
-        for relative in paths {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent(relative), isDirectory: &isDirectory)
-            if exists {
-                try check("stage \(relative)", path) { git_index_add_bypath(index, relative) }
-            } else {
-                try check("unstage \(relative)", path) { git_index_remove_bypath(index, relative) }
-            }
-        }
-        try check("write index", path) { git_index_write(index) }
-        var tree = git_oid()
-        try check("write tree", path) { git_index_write_tree(&tree, index) }
-        return ObjectID(tree)
-    }
-
     /// The tree that reverting `commit` on top of `onto` gives, or an error if it conflicts.
     public func revertTree(of commit: ObjectID, onto: ObjectID) throws(GitError) -> ObjectID {
         var revertOid = commit.raw, ontoOid = onto.raw

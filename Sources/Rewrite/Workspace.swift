@@ -57,41 +57,32 @@ public struct Workspace: Sendable {
         return (swift, other, skipped)
     }
 
-    /// Writes edits in place, each atomically (a temporary file renamed over the original, with
-    /// its permissions). Refuses any path that is, or passes through, a symbolic link, or that
-    /// leaves the worktree.
+    /// Writes edits over the files in place. Refuses any path that is, or passes through, a
+    /// symbolic link, or that leaves the worktree. Files are rewritten rather than replaced by a
+    /// renamed copy: the worktrees skein writes are its own, made from a commit and thrown away
+    /// (a write cut short leaves nothing the branch or the ledger depends on), and keeping the
+    /// inode spares the file system a new one per edited file.
     public func write(_ edits: [FileEdit]) throws -> [String] {
         var written: [String] = []
         for edit in edits {
             let path = try safePath(edit.path)
-            var status = stat()
-            guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-                throw InputError("\(edit.path): not a regular file in the worktree, not written")
-            }
-            let temporary = path + ".skein-tmp"
-            guard Workspace.create(temporary, contents: edit.newText, mode: status.st_mode & 0o7777) else {
-                unlink(temporary)
-                throw InputError("\(edit.path): cannot write")
-            }
-            guard rename(temporary, path) == 0 else {
-                unlink(temporary)
-                throw InputError("\(edit.path): cannot replace the file")
+            guard Workspace.overwrite(path, with: edit.newText) else {
+                throw InputError("\(edit.path): not a regular file in the worktree, or cannot be written; not written")
             }
             written.append(edit.path)
         }
         return written
     }
 
-    /// Writes a new file with the given permissions. `FileManager.createFile` would write a
-    /// temporary file of its own and rename it onto this one: a second new inode per edit, which
-    /// the rename over the original makes unneeded.
-    private static func create(_ path: String, contents: String, mode: mode_t) -> Bool {
-        unlink(path)  // left by an interrupted write; never followed, as it may be a link
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+    /// Truncates and writes an existing regular file, never following a link.
+    private static func overwrite(_ path: String, with contents: String) -> Bool {
+        let descriptor = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, ftruncate(descriptor, 0) == 0 else { return false }
         var contents = contents
-        let complete = contents.withUTF8 { buffer -> Bool in
+        return contents.withUTF8 { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
                 let count = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
@@ -101,8 +92,6 @@ public struct Workspace: Sendable {
             }
             return true
         }
-        // `open` applies the umask; the original's permissions are what the file keeps.
-        return complete && fchmod(descriptor, mode) == 0
     }
 
     /// The absolute path of a worktree-relative path, checked to stay inside the worktree

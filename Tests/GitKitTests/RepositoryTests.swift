@@ -37,7 +37,7 @@ import TestSupport
 
         try "changed\n".write(toFile: worktreePath + "/README.md", atomically: true, encoding: .utf8)
         let checkout = try Repository.open(worktreePath)
-        let tree = try checkout.stage(["README.md"])
+        let tree = try checkout.stage(["README.md"], onto: try mirror.commit(base).tree)
         let signature = Signature(name: "skein", email: "skein@localhost")
         let made = try checkout.createCommit(
             tree: tree, parents: [base], message: "skein: plays-v2: rename\n\nSkein-Migration: plays-v2\n",
@@ -54,6 +54,55 @@ import TestSupport
         #expect(!git("worktree", "list", in: mirrorPath).contains(worktreePath))
         #expect(!FileManager.default.fileExists(atPath: worktreePath))
         #expect(git("rev-parse", "skein/plays-v2", in: mirrorPath) == made.hex)
+    }
+
+    @Test func packedWritesGoToOnePackThatGitReads() throws {
+        let directory = TemporaryDirectory()
+        let upstream = makeUpstream(in: directory)
+        _ = try Mirror.add(source: upstream, in: directory.url("mirrors"))
+        let mirrorPath = directory.url("mirrors/service.git")
+        let mirror = try Repository.open(mirrorPath)
+        let base = try mirror.defaultBranch().commit
+        let worktreePath = directory.url("work/service")
+        _ = try Worktree.add(to: mirror, name: "service-pack", path: worktreePath, branch: "refs/heads/skein/pack", at: base)
+        let before = git("count-objects", "-v", in: mirrorPath)
+
+        // Edited, added in a new folder (executable), and removed.
+        var edited: [String] = []
+        for number in 0..<30 {
+            let relative = "Sources/Generated/File\(number).swift"
+            try FileManager.default.createDirectory(atPath: worktreePath + "/Sources/Generated", withIntermediateDirectories: true)
+            try "let value\(number) = \(number)\n".write(toFile: worktreePath + "/" + relative, atomically: true, encoding: .utf8)
+            edited.append(relative)
+        }
+        try "#!/bin/sh\necho hi\n".write(toFile: worktreePath + "/run.sh", atomically: true, encoding: .utf8)
+        chmod(worktreePath + "/run.sh", 0o755)
+        try "changed\n".write(toFile: worktreePath + "/README.md", atomically: true, encoding: .utf8)
+        let removed = "Sources/App/main.swift"
+        try FileManager.default.removeItem(atPath: worktreePath + "/" + removed)
+
+        let packed = try PackedWrites(opening: worktreePath)
+        let tree = try packed.repository.stage(edited + ["run.sh", "README.md", removed], onto: try mirror.commit(base).tree)
+        let signature = Signature(name: "skein", email: "skein@localhost")
+        let made = try packed.repository.createCommit(tree: tree, parents: [base], message: "pack\n", author: signature, committer: signature)
+        // Nothing is on disk until the flush.
+        #expect(git("cat-file", "-t", made.hex, in: mirrorPath) != "commit")
+        try packed.flush()
+        try mirror.setReference("refs/heads/skein/pack", to: made, expected: base, message: "commit: pack")
+
+        // git sees the same content as the files, the index matches, and the 30+ new blobs and
+        // their trees went into one pack rather than loose objects.
+        #expect(git("status", "--porcelain", in: worktreePath) == "")
+        #expect(git("show", "skein/pack:Sources/Generated/File7.swift", in: mirrorPath) == "let value7 = 7")
+        #expect(git("ls-tree", "skein/pack", "run.sh", in: mirrorPath).hasPrefix("100755 blob"))
+        #expect(git("ls-tree", "-r", "--name-only", "skein/pack", in: mirrorPath).split(separator: "\n").count == 32)
+        #expect(git("fsck", "--strict", in: mirrorPath).isEmpty)
+        func field(_ name: String, _ text: String) -> Int {
+            Int(text.split(separator: "\n").first { $0.hasPrefix(name + ":") }?.split(separator: " ").last ?? "") ?? -1
+        }
+        let after = git("count-objects", "-v", in: mirrorPath)
+        #expect(field("packs", after) == field("packs", before) + 1)
+        #expect(field("count", after) == field("count", before))
     }
 
     @Test func staleWorktreesArePruned() throws {
