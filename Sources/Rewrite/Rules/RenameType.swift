@@ -22,7 +22,7 @@ struct RenameType: SwiftRule {
 
     func apply(to file: SwiftFile, in context: RewriteContext) {
         let index = context.index, resolver = context.resolver
-        let declaredHere = index.type(named: from)?.declared == true || index.typealiases[from] != nil
+        let declaredHere = index.type(named: from)?.declared == true || index.aliasedType(from) != nil
         for token in file.identifierTokens(named: simpleName) {
             guard let parent = token.parent else { continue }
             var matches = false

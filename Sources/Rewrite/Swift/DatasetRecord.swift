@@ -30,7 +30,7 @@ struct DatasetRecord {
         let fields = (transition.old ?? transition.new).fields.map(\.name)
         guard !fields.isEmpty else { return [] }
         var records: [DatasetRecord] = []
-        for (name, info) in index.types.sorted(by: { $0.key < $1.key }) where info.declared && (info.kind == .struct || info.kind == .class) {
+        for (name, info) in index.allTypes().sorted(by: { $0.key < $1.key }) where info.declared && (info.kind == .struct || info.kind == .class) {
             let supertypes = Set(index.supertypes(of: name).map { String($0.split(separator: ".").last ?? "") })
             guard !supertypes.isDisjoint(with: ["Codable", "Decodable", "Encodable"]) else { continue }
             let record = DatasetRecord(type: name)
@@ -72,6 +72,6 @@ struct DatasetRecord {
 
     /// The binding declaration of a stored property of the record.
     func propertyBinding(_ property: String, in index: SymbolIndex) -> PatternBindingSyntax? {
-        index.type(named: type)?.members[property]?.first { $0.role == .property }?.node.as(PatternBindingSyntax.self)
+        index.ownMembers(property, of: type).first { $0.role == .property }?.node.as(PatternBindingSyntax.self)
     }
 }

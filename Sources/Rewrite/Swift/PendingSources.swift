@@ -1,31 +1,53 @@
-/// The Swift files of a repo that are not parsed yet, with what each may declare, so that
-/// looking up a type parses only the files that may declare or extend it.
+/// The Swift files of a repo whose declarations are not indexed yet (not parsed yet, or parsed
+/// for rewriting but not indexed), with what each may declare, so that looking up a name
+/// indexes only the files that may declare or extend it.
 ///
 /// One scan of each file's bytes (comments and strings included, so it can only over-report)
 /// notes the names written right after a declaring keyword (`struct`, `class`, `enum`,
-/// `protocol`, `actor`, `typealias`, `associatedtype`) and the components of an extension's
-/// extended type (`extension Outer.Name`), and whether a `:` or `<` follows them. A look-up is
-/// then a dictionary read, not a search of every pending file for the name.
+/// `protocol`, `actor`, `typealias`, `associatedtype`), the components of an extension's
+/// extended type (`extension Outer.Name`), whether a `:` or `<` follows them, and the names after
+/// `func`, `var` and `let`. A look-up is then a dictionary read, not a search of every pending
+/// file for the name.
 struct PendingSources {
-    private var files: [SourceFile]
+    /// A file as source text, or already parsed.
+    enum Entry {
+        case source(SourceFile)
+        case parsed(SwiftFile)
+
+        var text: String {
+            switch self {
+            case .source(let file): file.text
+            case .parsed(let file): file.text
+            }
+        }
+    }
+
+    private var files: [Entry] = []
     private var taken: [Bool]
     private var remaining: Int
     /// Name → files that write it after a declaring keyword (true: a conformance follows).
     private var declared: [String: [(file: Int, conformance: Bool)]] = [:]
     /// Name → files whose extensions name it (true: a conformance follows).
     private var extended: [String: [(file: Int, conformance: Bool)]] = [:]
+    /// Name → files that write it after `func`, `var` or `let`.
+    private var values: [String: [Int]] = [:]
 
     init(_ files: [SourceFile]) {
-        self.files = files
-        taken = Array(repeating: false, count: files.count)
-        remaining = files.count
-        for position in files.indices {
-            PendingSources.scanDeclarations(files[position].text) { name, isExtension, conformance in
-                if isExtension {
-                    extended[name, default: []].append((position, conformance))
-                } else {
-                    declared[name, default: []].append((position, conformance))
-                }
+        taken = []
+        remaining = 0
+        for file in files { append(.source(file)) }
+    }
+
+    mutating func append(_ entry: Entry) {
+        let position = files.count
+        files.append(entry)
+        taken.append(false)
+        remaining += 1
+        PendingSources.scanDeclarations(entry.text) { name, kind, conformance in
+            switch kind {
+            case .type: declared[name, default: []].append((position, conformance))
+            case .extended: extended[name, default: []].append((position, conformance))
+            case .value: values[name, default: []].append(position)
             }
         }
     }
@@ -36,12 +58,25 @@ struct PendingSources {
     /// extended; `conformance`: only where a conformance or generic clause follows the name),
     /// keeping only those `alsoWanted` accepts.
     mutating func take(_ simpleName: String, extensions: Bool, conformance: Bool = false,
-                       where alsoWanted: (SourceFile) -> Bool = { _ in true }) -> [SourceFile] {
+                       where alsoWanted: (Entry) -> Bool = { _ in true }) -> [Entry] {
         var candidates = declared[simpleName] ?? []
         if extensions { candidates += extended[simpleName] ?? [] }
-        var found: [SourceFile] = []
-        for (position, followedByConformance) in candidates.sorted(by: { $0.file < $1.file })
-        where !taken[position] && (!conformance || followedByConformance) && alsoWanted(files[position]) {
+        return take(candidates.filter { !conformance || $0.conformance }.map(\.file), where: alsoWanted)
+    }
+
+    /// Removes and returns the files that may declare a function or variable `name`.
+    mutating func takeValues(_ name: String) -> [Entry] {
+        take(values[name] ?? [])
+    }
+
+    /// Removes and returns every file that was already parsed.
+    mutating func takeParsed() -> [Entry] {
+        take(files.indices.filter { if case .parsed = files[$0] { true } else { false } })
+    }
+
+    private mutating func take(_ positions: [Int], where alsoWanted: (Entry) -> Bool = { _ in true }) -> [Entry] {
+        var found: [Entry] = []
+        for position in Set(positions).sorted() where !taken[position] && alsoWanted(files[position]) {
             taken[position] = true
             remaining -= 1
             found.append(files[position])
@@ -52,10 +87,13 @@ struct PendingSources {
     private static let declaringKeywords: [[UInt8]] = ["struct", "class", "enum", "protocol", "actor", "typealias", "associatedtype"]
         .map { Array($0.utf8) }
     private static let extensionKeyword = Array("extension".utf8)
+    private static let valueKeywords: [[UInt8]] = ["func", "var", "let"].map { Array($0.utf8) }
 
-    /// Calls `body` for each name a text may declare: after a declaring keyword, or each
-    /// component of the type an `extension` names.
-    static func scanDeclarations(_ text: String, _ body: (_ name: String, _ isExtension: Bool, _ conformance: Bool) -> Void) {
+    enum DeclarationKind { case type, extended, value }
+
+    /// Calls `body` for each name a text may declare: after a declaring keyword, each component
+    /// of the type an `extension` names, or after `func`, `var` or `let`.
+    static func scanDeclarations(_ text: String, _ body: (_ name: String, _ kind: DeclarationKind, _ conformance: Bool) -> Void) {
         var text = text
         text.withUTF8 { bytes in
             let count = bytes.count
@@ -83,7 +121,14 @@ struct PendingSources {
                 let end = identifierEnd(from: index)
                 let word = UnsafeBufferPointer(rebasing: bytes[index..<end])
                 let isExtension = word.elementsEqual(extensionKeyword)
-                guard isExtension || declaringKeywords.contains(where: { word.elementsEqual($0) }) else {
+                let kind: DeclarationKind
+                if isExtension {
+                    kind = .extended
+                } else if declaringKeywords.contains(where: { word.elementsEqual($0) }) {
+                    kind = .type
+                } else if valueKeywords.contains(where: { word.elementsEqual($0) }) {
+                    kind = .value
+                } else {
                     index = end
                     continue
                 }
@@ -99,7 +144,7 @@ struct PendingSources {
                 let conformance = names.last.map { followedByConformance($0.end) } ?? false
                 for (position, name) in names.enumerated() {
                     body(String(decoding: UnsafeBufferPointer(rebasing: bytes[name.start..<name.end]), as: UTF8.self),
-                         isExtension, conformance && position == names.count - 1)
+                         kind, conformance && position == names.count - 1)
                 }
                 index = names.last?.end ?? end
             }

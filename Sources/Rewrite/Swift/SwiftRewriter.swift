@@ -37,7 +37,7 @@ public struct SwiftRewriter: Sendable {
         for (source, concerned) in relevant {
             let file = SwiftFile(path: source.path, text: source.text)
             if file.parsesCleanly {
-                index.add(file)
+                index.addParsed(file)
                 parsed.append((file, concerned))
             } else {
                 context.result.skipped.append(SkippedFile(path: file.path, reason: "does not parse cleanly; not edited"))

@@ -5,9 +5,9 @@ import SkeinBasics
 /// (nested ones by qualified name), extensions, typealiases, protocols and conformances, and each
 /// type's properties, methods, enum cases and initializers.
 ///
-/// Built from the files that contain a relevant name; when resolution meets a type it has not
-/// seen, the files that declare or extend that type are parsed on demand, so files that cannot
-/// matter are never parsed.
+/// Built lazily: a look-up indexes the files that may declare or extend the name it asks about
+/// (found by one scan of each file's bytes), parsing those not parsed yet; files that cannot
+/// matter are never parsed, and files parsed for rewriting are indexed only when asked about.
 final class SymbolIndex {
     enum TypeKind { case `struct`, `class`, `enum`, `protocol`, `actor`, associatedType }
 
@@ -62,10 +62,10 @@ final class SymbolIndex {
         }
     }
 
-    private(set) var types: [String: TypeInfo] = [:]
+    private var types: [String: TypeInfo] = [:]
     private var simpleNames: [String: Set<String>] = [:]
-    private(set) var typealiases: [String: TypeSyntax] = [:]
-    private(set) var globals: [String: [Member]] = [:]
+    private var typealiases: [String: TypeSyntax] = [:]
+    private var globals: [String: [Member]] = [:]
     /// Files not parsed yet, for on-demand loading of declarations.
     private var pending: PendingSources
     private(set) var files: [SwiftFile] = []
@@ -79,7 +79,13 @@ final class SymbolIndex {
 
     // MARK: - Building
 
-    func add(_ file: SwiftFile) {
+    /// A file parsed for rewriting: indexed when a look-up needs its declarations.
+    func addParsed(_ file: SwiftFile) {
+        filesByRoot[Syntax(file.tree).id] = file
+        pending.append(.parsed(file))
+    }
+
+    private func index(_ file: SwiftFile) {
         files.append(file)
         filesByRoot[Syntax(file.tree).id] = file
         guard file.parsesCleanly else { return }
@@ -96,32 +102,48 @@ final class SymbolIndex {
         case conformances
         /// Where it is declared or extended and the file mentions a member name.
         case member(String)
+        /// Where a function or variable of that name may be declared (`simpleName` is its name).
+        case value
     }
 
-    private var loadedNeeds: Set<String> = []
+    private struct LoadedNeed: Hashable {
+        var name: String
+        var need: Need
+    }
+
+    private var loadedNeeds: Set<LoadedNeed> = []
 
     /// Parses and indexes the not-yet-parsed files that a look-up of type `simpleName` needs.
     /// A member can only be declared in a file that contains its name, so looking up one member
     /// never parses the type's other extensions.
     func loadDeclarations(of simpleName: String, for need: Need = .declaration) {
-        guard !simpleName.isEmpty, !pending.isEmpty else { return }
-        let key: String
-        switch need {
-        case .declaration: key = simpleName + "|d"
-        case .conformances: key = simpleName + "|c"
-        case .member(let name): key = simpleName + "|m|" + name
-        }
-        guard loadedNeeds.insert(key).inserted else { return }
-        let found: [SourceFile]
+        guard !simpleName.isEmpty, !pending.isEmpty, loadedNeeds.insert(LoadedNeed(name: simpleName, need: need)).inserted else { return }
+        let found: [PendingSources.Entry]
         switch need {
         case .declaration: found = pending.take(simpleName, extensions: false)
         case .conformances: found = pending.take(simpleName, extensions: true, conformance: true)
         case .member(let name): found = pending.take(simpleName, extensions: true) { $0.text.containsWord(name) }
+        case .value: found = pending.takeValues(simpleName)
         }
-        for source in found {
-            let file = SwiftFile(path: source.path, text: source.text)
-            if file.parsesCleanly { add(file) } else { unparsable.append(file) }
+        load(found)
+    }
+
+    private func load(_ entries: [PendingSources.Entry]) {
+        for entry in entries {
+            switch entry {
+            case .parsed(let file):
+                index(file)
+            case .source(let source):
+                let file = SwiftFile(path: source.path, text: source.text)
+                if file.parsesCleanly { index(file) } else { unparsable.append(file) }
+            }
         }
+    }
+
+    /// Indexes every file parsed for rewriting, for questions about all types at once.
+    private func loadAllParsed() {
+        guard !pending.isEmpty else { return }
+        load(pending.takeParsed())
     }
 
     private func info(_ name: String, kind: TypeKind) -> TypeInfo {
@@ -264,7 +286,7 @@ final class SymbolIndex {
         }
         candidates.append(first)
         for candidate in candidates {
-            if types[candidate]?.declared == true || typealiases[candidate] != nil {
+            if types[candidate]?.declared == true || aliasedType(candidate) != nil {
                 return ([candidate] + components.dropFirst()).joined(separator: ".")
             }
             // A nested type inherited from a superclass or protocol context is rare; not followed.
@@ -278,7 +300,7 @@ final class SymbolIndex {
         guard let components = SymbolIndex.components(of: type) else { return nil }
         guard var name = resolveTypeName(components, context: context) else { return nil }
         var seen: Set<String> = []
-        while let alias = typealiases[name], seen.insert(name).inserted {
+        while let alias = aliasedType(name), seen.insert(name).inserted {
             let aliasContext = name.split(separator: ".").dropLast().joined(separator: ".")
             guard let target = qualifiedName(of: alias, context: aliasContext.isEmpty ? nil : aliasContext) else {
                 return SymbolIndex.components(of: alias)?.joined(separator: ".")
@@ -299,7 +321,42 @@ final class SymbolIndex {
         return nil
     }
 
-    func type(named name: String) -> TypeInfo? { types[name] }
+    /// The indexed type of a qualified name, its declaration loaded (its extensions' members
+    /// are loaded by `lookupMember` and `ownMembers`).
+    func type(named name: String) -> TypeInfo? {
+        loadDeclarations(of: SymbolIndex.simpleName(name), for: .declaration)
+        return types[name]
+    }
+
+    /// Members named `name` that `type` itself (or an extension of it) declares.
+    func ownMembers(_ name: String, of type: String) -> [Member] {
+        let simple = SymbolIndex.simpleName(type)
+        loadDeclarations(of: simple, for: .declaration)
+        loadDeclarations(of: simple, for: .member(name))
+        return types[type]?.members[name] ?? []
+    }
+
+    /// The aliased type of a qualified typealias name.
+    func aliasedType(_ name: String) -> TypeSyntax? {
+        loadDeclarations(of: SymbolIndex.simpleName(name), for: .declaration)
+        return typealiases[name]
+    }
+
+    /// Top-level functions and variables named `name`.
+    func globals(named name: String) -> [Member] {
+        loadDeclarations(of: name, for: .value)
+        return globals[name] ?? []
+    }
+
+    /// Every type declared or extended in the files parsed for rewriting and those loaded.
+    func allTypes() -> [String: TypeInfo] {
+        loadAllParsed()
+        return types
+    }
+
+    static func simpleName(_ qualified: String) -> String {
+        qualified.split(separator: ".").last.map(String.init) ?? qualified
+    }
 
     /// The indexed file a node belongs to.
     func file(containing node: Syntax) -> SwiftFile? { filesByRoot[node.root.id] }
@@ -312,6 +369,8 @@ final class SymbolIndex {
     /// Direct supertypes (superclass, protocols) of an indexed type, as qualified names when the
     /// repo declares them, else as written.
     func supertypes(of name: String) -> [String] {
+        loadDeclarations(of: SymbolIndex.simpleName(name), for: .declaration)
+        loadDeclarations(of: SymbolIndex.simpleName(name), for: .conformances)
         guard let info = types[name] else { return [] }
         let context = name.split(separator: ".").dropLast().joined(separator: ".")
         let written = info.inherited.flatMap { inherited -> [TypeSyntax] in
@@ -365,6 +424,6 @@ final class SymbolIndex {
 
     /// Every indexed type that inherits from or conforms to `ancestor` (not `ancestor` itself).
     func descendants(of ancestor: String) -> [String] {
-        types.keys.filter { $0 != ancestor && inherits($0, from: ancestor) }.sorted()
+        allTypes().keys.filter { $0 != ancestor && inherits($0, from: ancestor) }.sorted()
     }
 }

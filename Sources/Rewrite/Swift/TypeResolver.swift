@@ -95,7 +95,7 @@ final class TypeResolver {
         if SymbolIndex.components(of: type) != nil, !type.is(AttributedTypeSyntax.self), !type.is(SomeOrAnyTypeSyntax.self) {
             let context = enclosingType(of: Syntax(type))
             if let written = SymbolIndex.components(of: type), let resolved = index.resolveTypeName(written, context: context),
-               let alias = index.typealiases[resolved] {
+               let alias = index.aliasedType(resolved) {
                 return typeRef(alias)
             }
             if let qualified = index.qualifiedName(of: type, context: context) {
@@ -246,11 +246,11 @@ final class TypeResolver {
     func associatedTypeWitness(_ associated: String, in owner: String) -> TypeRef? {
         let simple = String(associated.split(separator: ".").last ?? "")
         let protocolName = associated.split(separator: ".").dropLast().joined(separator: ".")
-        if let alias = index.typealiases[owner + "." + simple] { return typeRef(alias) }
+        if let alias = index.aliasedType(owner + "." + simple) { return typeRef(alias) }
         guard let requirements = index.type(named: protocolName) else { return nil }
         for (name, members) in requirements.members {
             guard let requirement = members.first(where: { $0.role == .property }),
-                  let witness = index.type(named: owner)?.members[name]?.first(where: { $0.role == .property }) else { continue }
+                  let witness = index.ownMembers(name, of: owner).first(where: { $0.role == .property }) else { continue }
             if let found = unify(type(of: requirement), type(of: witness), associated) { return found }
         }
         return nil
@@ -456,15 +456,15 @@ final class TypeResolver {
                 return .unknown
             }
             if let qualified = index.resolveTypeName([name], context: context) {
-                if let alias = index.typealiases[qualified] {
+                if let alias = index.aliasedType(qualified) {
                     if case .nominal(let target) = typeRef(alias) { return .meta(target) }
                 }
                 return .meta(qualified)
             }
-            if let global = index.globals[name]?.first { return type(of: global) }
+            if let global = index.globals(named: name).first { return type(of: global) }
             return .meta(name)
         }
-        if let global = index.globals[name]?.first { return type(of: global) }
+        if let global = index.globals(named: name).first { return type(of: global) }
         return .unknown
     }
 
@@ -669,7 +669,7 @@ final class TypeResolver {
         } else if let reference = call.calledExpression.as(DeclReferenceExprSyntax.self) {
             let name = reference.baseName.identifierText
             if let context = enclosingType(of: Syntax(call)) { candidates = index.lookupMember(name, in: context) }
-            if candidates.isEmpty { candidates = index.globals[name] ?? [] }
+            if candidates.isEmpty { candidates = index.globals(named: name) }
         }
         let matching = candidates.filter { member in
             let declared = member.parameters.map(\.label)
@@ -855,7 +855,7 @@ final class TypeResolver {
             if let parameter = parameterType(forArgument: argument, in: call) { return typeRef(parameter) }
             // A memberwise initializer: the stored property of that label.
             if case .meta(let type) = typeOf(call.calledExpression), let label = argument.label?.identifierText,
-               let property = index.type(named: type)?.members[label]?.first(where: { $0.role == .property }) {
+               let property = index.ownMembers(label, of: type).first(where: { $0.role == .property }) {
                 return self.type(of: property)
             }
             return .unknown
