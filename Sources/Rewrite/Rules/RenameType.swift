@@ -11,11 +11,11 @@ struct RenameType: SwiftRule {
     /// Qualified as the migration names it.
     let from: String
     let to: String
-    var simpleName: String { String(from.split(separator: ".").last ?? "") }
+    let simpleName: String
 
     static func make(_ change: Change, migration: Migration) -> RenameType? {
         guard case let .renameType(from, to) = change, !from.isEmpty, !to.isEmpty else { return nil }
-        return RenameType(change: change, from: from, to: String(to.split(separator: ".").last ?? ""))
+        return RenameType(change: change, from: from, to: SymbolIndex.simpleName(to), simpleName: SymbolIndex.simpleName(from))
     }
 
     var triggers: [Trigger] { [.word(simpleName)] }
@@ -75,7 +75,8 @@ struct RenameType: SwiftRule {
     }
 
     private func refersToType(written: [String], at node: Syntax, context: RewriteContext, declaredHere: Bool) -> Bool {
-        let enclosing = context.resolver.enclosingType(of: node)
+        // A name no nested type shares means the same everywhere: no need for the enclosing type.
+        let enclosing = context.index.isNestedAnywhere(written[0]) ? context.resolver.enclosingType(of: node) : nil
         if let resolved = context.index.resolveTypeName(written, context: enclosing) { return resolved == from }
         // Not declared in the repo: a type from a dependency, named as written.
         return !declaredHere && written.joined(separator: ".") == from

@@ -119,6 +119,11 @@ struct PendingSources {
                     continue
                 }
                 let end = identifierEnd(from: index)
+                // Every keyword looked for is 3 to 14 lowercase letters long.
+                guard end - index >= 3, end - index <= 14, bytes[index] >= UInt8(ascii: "a"), bytes[index] <= UInt8(ascii: "z") else {
+                    index = end
+                    continue
+                }
                 let word = UnsafeBufferPointer(rebasing: bytes[index..<end])
                 let isExtension = word.elementsEqual(extensionKeyword)
                 let kind: DeclarationKind

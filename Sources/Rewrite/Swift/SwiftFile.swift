@@ -69,10 +69,17 @@ final class SwiftFile {
     /// The text with every recorded edit applied, or nil when nothing changes.
     func editedText() -> String? {
         guard !edits.isEmpty else { return nil }
-        var bytes = Array(text.utf8)
-        for edit in edits.sorted(by: { $0.start > $1.start }) {
-            bytes.replaceSubrange(edit.start..<edit.end, with: Array(edit.replacement.utf8))
+        // One pass from the start: the text between edits, then each replacement.
+        let original = Array(text.utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(original.count + edits.reduce(0) { $0 + $1.replacement.utf8.count })
+        var copied = 0
+        for edit in edits.sorted(by: { $0.start < $1.start }) {
+            bytes += original[copied..<edit.start]
+            bytes += edit.replacement.utf8
+            copied = edit.end
         }
+        bytes += original[copied...]
         let result = String(decoding: bytes, as: UTF8.self)
         return result == text ? nil : result
     }

@@ -65,6 +65,8 @@ final class SymbolIndex {
     private var types: [String: TypeInfo] = [:]
     private var simpleNames: [String: Set<String>] = [:]
     private var typealiases: [String: TypeSyntax] = [:]
+    /// Simple names of typealiases declared inside a type.
+    private var nestedAliases: Set<String> = []
     private var globals: [String: [Member]] = [:]
     /// Files not parsed yet, for on-demand loading of declarations.
     private var pending: PendingSources
@@ -191,6 +193,7 @@ final class SymbolIndex {
         if let alias = decl.as(TypeAliasDeclSyntax.self) {
             let qualified = context.map { $0 + "." + alias.name.identifierText } ?? alias.name.identifierText
             typealiases[qualified] = alias.initializer.value
+            if context != nil { nestedAliases.insert(alias.name.identifierText) }
             return
         }
         let isStatic = decl.asProtocol(WithModifiersSyntax.self)?.modifiers.contains {
@@ -308,6 +311,13 @@ final class SymbolIndex {
             name = target
         }
         return name
+    }
+
+    /// Whether some type or typealias named `simple` is declared inside another type: only then
+    /// does what the name refers to depend on where it is written.
+    func isNestedAnywhere(_ simple: String) -> Bool {
+        loadDeclarations(of: simple, for: .declaration)
+        return nestedAliases.contains(simple) || simpleNames[simple]?.contains { $0.utf8.contains(UInt8(ascii: ".")) } == true
     }
 
     /// `A.B.C` as components, or nil for types that are not plain names.
