@@ -64,7 +64,11 @@ struct HookCommand: AsyncParsableCommand {
 
         func hooksDirectory(of repository: Repository) throws -> String {
             if let configured = try repository.config("core.hooksPath"), !configured.isEmpty {
-                let expanded = (configured as NSString).expandingTildeInPath
+                // git expands `~` with HOME; Foundation would take the password database's home.
+                let home = ProcessInfo.processInfo.environment["HOME"] ?? ""
+                let expanded = (configured == "~" || configured.hasPrefix("~/")) && !home.isEmpty
+                    ? (home as NSString).appendingPathComponent(String(configured.dropFirst(2)))
+                    : (configured as NSString).expandingTildeInPath
                 if expanded.hasPrefix("/") { return expanded }
                 let root = repository.workingDirectory ?? repository.gitDirectory
                 return ((root as NSString).appendingPathComponent(expanded) as NSString).standardizingPath

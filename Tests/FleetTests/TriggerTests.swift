@@ -78,6 +78,65 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: marker))
     }
 
+    @Test func aRelativeCoreHooksPathGetsTheHooksAndItsExistingHookStillRunsFirst() throws {
+        let directory = TemporaryDirectory()
+        let registry = directory.url("registry")
+        makeRepository(at: registry, files: ["README.md": "r\n"])
+        git("config", "core.hooksPath", ".githooks", in: registry)
+        let hooks = registry + "/.githooks"
+        try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
+        // The team's hook notes whether skein's trigger has left anything yet.
+        let order = directory.url("order")
+        try "#!/bin/sh\n[ -e .git/skein ] && echo after >> \(order) || echo before >> \(order)\n"
+            .write(toFile: hooks + "/post-commit", atomically: true, encoding: .utf8)
+        chmod(hooks + "/post-commit", 0o755)
+
+        // Installed from elsewhere: the relative path is the working tree's, as for git.
+        let installed = skein(["hook", "install", "--registry", registry], in: directory.path)
+        #expect(installed.status == 0, "\(installed.stderr)")
+        let gitHook = git("rev-parse", "--path-format=absolute", "--git-path", "hooks/post-commit", in: registry)
+        #expect(gitHook == hooks + "/post-commit")
+        #expect(installed.trimmed == "installed \(gitHook)")
+        #expect(FileManager.default.isExecutableFile(atPath: hooks + "/post-commit"))
+        #expect(FileManager.default.isExecutableFile(atPath: hooks + "/post-commit.skein-chained"))
+        #expect(!FileManager.default.fileExists(atPath: registry + "/.git/hooks/post-commit"))
+        #expect(!FileManager.default.fileExists(atPath: directory.url(".githooks")))
+
+        // A dataset commit: git runs the team's hook, then skein's, which queues a run.
+        commit(files: ["datasets/plays.yaml": Self.v3], in: registry, message: "plays v3")
+        #expect(try String(contentsOfFile: order, encoding: .utf8) == "before\n")
+        // The queued run ends (with no mirrors, at once) and leaves the queue empty.
+        let logs = registry + "/.git/skein/logs"
+        #expect(waitFor(60) {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: logs)) ?? []
+            let finished = names.contains {
+                ((try? String(contentsOfFile: logs + "/" + $0, encoding: .utf8)) ?? "").contains("finished with exit code")
+            }
+            return finished && (try? String(contentsOfFile: registry + "/.git/skein/queue", encoding: .utf8)) == ""
+        })
+    }
+
+    @Test func aCoreHooksPathUnderHomeIsExpandedWithHomeAsGitDoes() throws {
+        let directory = TemporaryDirectory()
+        let registry = directory.url("registry")
+        makeRepository(at: registry, files: ["README.md": "r\n"])
+        let home = directory.url("home")
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let folder = "skein-hooks-\(UInt32.random(in: 100_000...999_999))"
+        // Should HOME ever be ignored again, what lands in the account's real home is removed.
+        defer { try? FileManager.default.removeItem(atPath: NSHomeDirectory() + "/" + folder) }
+        git("config", "core.hooksPath", "~/" + folder, in: registry)
+
+        let installed = skein(["hook", "install", "--registry", registry], environment: ["HOME": home])
+        #expect(installed.status == 0, "\(installed.stderr)")
+        let gitHook = runProgram(
+            "git", ["rev-parse", "--path-format=absolute", "--git-path", "hooks/post-commit"], in: registry,
+            environment: isolatedGitEnvironment.merging(["HOME": home]) { $1 }).trimmed
+        #expect(gitHook == home + "/" + folder + "/post-commit")
+        #expect(installed.trimmed == "installed \(gitHook)")
+        #expect(FileManager.default.isExecutableFile(atPath: gitHook))
+    }
+
     @Test func aPushToABareRegistryTriggersARun() throws {
         let fleet = FleetFixture(testCommand: "true")
         let bare = fleet.directory.url("registry.git")
