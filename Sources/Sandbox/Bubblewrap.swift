@@ -55,7 +55,7 @@ public enum Bubblewrap {
     static func arguments(
         for policy: SandboxPolicy, command: String, network: Bool, home: String, buildDirectory: String, infoFD: Int32
     ) -> [String] {
-        var arguments = [executablePath ?? "bwrap", "--unshare-all"]
+        var arguments = [policy.bubblewrapPath ?? "bwrap", "--unshare-all"]
         if network { arguments.append("--share-net") }
         arguments += [
             "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--info-fd", String(infoFD),

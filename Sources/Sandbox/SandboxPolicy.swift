@@ -15,6 +15,9 @@ public struct SandboxPolicy: Sendable {
     /// Wall-clock seconds before the whole process tree is killed.
     public var timeout: Double
     public var mode: SandboxMode
+    /// The `bwrap` executable a sandboxed run uses: by default the one on PATH, nil when there
+    /// is none. A run with no executable bubblewrap here is refused, never run unsandboxed.
+    public var bubblewrapPath: String? = Bubblewrap.executablePath
     /// CPU seconds per process (RLIMIT_CPU).
     public var cpuSeconds: Int = 3600
     /// Processes and threads alive at once: a pids cgroup where the machine allows it, and

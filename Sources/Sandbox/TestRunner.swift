@@ -180,7 +180,7 @@ public struct TestRunner: Sendable {
             throw SandboxError(.setupFailed, "worktree \(policy.worktree) does not exist")
         }
         let sandboxed = policy.mode == .bubblewrap
-        if sandboxed && Bubblewrap.executablePath == nil {
+        if sandboxed && !FileManager.default.isExecutableFile(atPath: policy.bubblewrapPath ?? "") {
             throw SandboxError(.unavailable, Bubblewrap.installHint)
         }
         let fresh = (policy.buildCache as NSString).appendingPathComponent("unsandboxed")
