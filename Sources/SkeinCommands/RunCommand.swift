@@ -78,7 +78,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         options.sandbox = sandboxMode
         if sandboxMode == .bubblewrap, !dryRun, !Bubblewrap.isAvailable() {
-            throw InputError("bubblewrap (bwrap) is not installed, so consumer tests cannot run sandboxed. \(Bubblewrap.installHint) Or pass --sandbox none to run them unsandboxed.")
+            throw InputError("bubblewrap (bwrap) is not installed, so consumer tests cannot run sandboxed. \(Bubblewrap.installHint).")
         }
 
         let plan: RegistryPlan
