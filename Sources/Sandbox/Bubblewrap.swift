@@ -31,7 +31,7 @@ public enum Bubblewrap {
         return result.status == 0
     }()
 
-    /// The `bwrap` executable, from PATH or the usual places.
+    /// The `bwrap` executable, from PATH (the usual places when there is no PATH).
     static let executablePath: String? = Toolchain.find("bwrap", extra: ["/usr/bin", "/usr/local/bin", "/bin"])
 
     static let systemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -136,10 +136,12 @@ enum Toolchain {
         return home.hasPrefix("/") && home != "/" ? home : nil
     }()
 
-    /// Finds an executable on the caller's PATH, then in `extra` folders.
+    /// Finds an executable on the caller's PATH; the `extra` folders stand in for a PATH that
+    /// is not set, as they do for `execvp`. A PATH that is set is the caller's choice of tools.
     static func find(_ name: String, extra: [String]) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        for directory in path.split(separator: ":").map(String.init) + extra where !directory.isEmpty {
+        let directories = path.isEmpty ? extra : path.split(separator: ":").map(String.init)
+        for directory in directories where !directory.isEmpty {
             let candidate = (directory as NSString).appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }

@@ -30,6 +30,27 @@ func startSkein(_ arguments: [String]) throws -> Process {
         #expect(!FileManager.default.fileExists(atPath: fleet.mirrors + "/.skein/worktrees/top-tracks--plays-v2"))
     }
 
+    @Test func withoutBubblewrapARunRefusesWithExitTwoUnlessSandboxNone() throws {
+        let fleet = FleetFixture(testCommand: "true")
+        let before = fleet.allRefs()
+        // bwrap is looked for on PATH; this one has nothing on it.
+        let path = fleet.directory.url("no-bubblewrap")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let refused = skein(["run", "--registry", fleet.registry, "--mirrors", fleet.mirrors], environment: ["PATH": path])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("bubblewrap (bwrap) is not installed"))
+        #expect(refused.stderr.contains("apt-get install bubblewrap"))
+        #expect(refused.stderr.components(separatedBy: "--sandbox none").count == 2, "\(refused.stderr)")
+        #expect(fleet.allRefs() == before)
+        #expect(fleet.ledger("top-tracks").isEmpty)
+
+        let unsandboxed = skein(
+            ["run", "--registry", fleet.registry, "--mirrors", fleet.mirrors, "--sandbox", "none", "--only", "top-tracks"],
+            environment: ["PATH": path])
+        #expect(unsandboxed.status == 0, "\(unsandboxed.stderr)")
+        #expect(fleet.status("top-tracks") == "tests-passed")
+    }
+
     @Test func maxBranchesPilotsFirstAndAReRunFinishes() {
         let fleet = FleetFixture(testCommand: "true")
         let pilot = fleet.run(["--max-branches", "1", "--jobs", "1"])
