@@ -21,39 +21,90 @@ struct RenameType: SwiftRule {
     var triggers: [Trigger] { [.word(simpleName)] }
 
     func apply(to file: SwiftFile, in context: RewriteContext) {
-        let index = context.index, resolver = context.resolver
+        let index = context.index
         let declaredHere = index.type(named: from)?.declared == true || index.aliasedType(from) != nil
-        for token in file.identifierTokens(named: simpleName) {
-            guard let parent = token.parent else { continue }
-            var matches = false
-            if isTypeDeclarationName(token, parent) {
-                let outer = resolver.enclosingType(of: parent)
-                matches = (outer.map { $0 + "." + simpleName } ?? simpleName) == from
-            } else if let identifier = parent.as(IdentifierTypeSyntax.self) {
-                if resolvesToGenericParameter(identifier) { continue }
-                matches = refersToType(written: [simpleName], at: parent, context: context, declaredHere: declaredHere)
-            } else if let member = parent.as(MemberTypeSyntax.self), member.name.id == token.id {
-                let base = SymbolIndex.components(of: member.baseType) ?? []
-                if let resolvedBase = index.resolveTypeName(base, context: resolver.enclosingType(of: parent)) {
-                    matches = resolvedBase + "." + simpleName == from
-                } else {
-                    // `Module.Type`, or a nested type of a type from elsewhere.
-                    matches = (base.joined(separator: ".") + "." + simpleName) == from || (!declaredHere && from == simpleName && base.count == 1)
+        let occurrences = file.rawOccurrences(of: simpleName)
+        var inContext: [Int] = []
+        if let meaning = contextFreeMeaning(of: occurrences, context: context, declaredHere: declaredHere) {
+            // The name means the same wherever this file writes it as a type, as a type's name or
+            // as a plain reference: those are decided without looking at their surroundings.
+            for occurrence in occurrences {
+                let matches: Bool
+                switch occurrence.parent {
+                case .identifierType: matches = meaning.asType
+                case .structDecl, .classDecl, .enumDecl, .protocolDecl, .actorDecl, .typeAliasDecl: matches = simpleName == from
+                case .declReferenceExpr where meaning.asValue && (occurrence.grandparent != .memberAccessExpr || occurrence.isMemberAccessBase):
+                    matches = meaning.asType
+                default:
+                    inContext.append(occurrence.start)
+                    continue
                 }
-            } else if let reference = parent.as(DeclReferenceExprSyntax.self) {
-                if let access = reference.parent?.as(MemberAccessExprSyntax.self), access.declName.id == reference.id {
-                    guard let base = access.base else { continue }
-                    if case .meta(let owner) = resolver.typeOf(base) {
-                        matches = owner + "." + simpleName == from
-                    }
-                } else {
-                    if resolver.bindingType(simpleName, at: parent) != nil { continue }
-                    matches = refersToType(written: [simpleName], at: parent, context: context, declaredHere: declaredHere)
-                }
+                guard matches else { continue }
+                let renamed = occurrence.text.hasPrefix("`") ? "`\(to)`" : to
+                context.reference(change, edited: file.replace(from: occurrence.start, to: occurrence.end, with: renamed))
             }
-            guard matches else { continue }
-            context.reference(change, edited: file.replace(token, with: token.renamed(to)))
+        } else {
+            inContext = occurrences.map(\.start)
         }
+        for token in file.tokens(at: inContext) {
+            guard case .identifier = token.tokenKind, token.identifierText == simpleName else { continue }
+            apply(to: token, in: file, context: context, declaredHere: declaredHere)
+        }
+    }
+
+    /// What the name means in this file when that does not depend on where it is written: no
+    /// type or typealias of that name is nested in another type (or declared in a body here),
+    /// and no generic parameter of that name is declared here. `asValue` is false when some
+    /// occurrence may bind a local of that name, so plain references need their scope.
+    private func contextFreeMeaning(of occurrences: [RawOccurrence], context: RewriteContext, declaredHere: Bool)
+        -> (asType: Bool, asValue: Bool)? {
+        guard !context.index.isNestedAnywhere(simpleName) else { return nil }
+        var asValue = !["newValue", "oldValue", "error"].contains(simpleName)
+        for occurrence in occurrences {
+            switch occurrence.parent {
+            case .genericParameter: return nil
+            case .structDecl, .classDecl, .enumDecl, .protocolDecl, .actorDecl, .typeAliasDecl:
+                if !occurrence.isTopLevel { return nil }
+            case .identifierType, .declReferenceExpr, .memberType: break
+            default: asValue = false
+            }
+        }
+        let asType = context.index.resolveTypeName([simpleName], context: nil).map { $0 == from } ?? (!declaredHere && simpleName == from)
+        return (asType, asValue)
+    }
+
+    /// One occurrence whose meaning depends on its surroundings.
+    private func apply(to token: TokenSyntax, in file: SwiftFile, context: RewriteContext, declaredHere: Bool) {
+        let index = context.index, resolver = context.resolver
+        guard let parent = token.parent else { return }
+        var matches = false
+        if isTypeDeclarationName(token, parent) {
+            let outer = resolver.enclosingType(of: parent)
+            matches = (outer.map { $0 + "." + simpleName } ?? simpleName) == from
+        } else if let identifier = parent.as(IdentifierTypeSyntax.self) {
+            if resolvesToGenericParameter(identifier) { return }
+            matches = refersToType(written: [simpleName], at: parent, context: context, declaredHere: declaredHere)
+        } else if let member = parent.as(MemberTypeSyntax.self), member.name.id == token.id {
+            let base = SymbolIndex.components(of: member.baseType) ?? []
+            if let resolvedBase = index.resolveTypeName(base, context: resolver.enclosingType(of: parent)) {
+                matches = resolvedBase + "." + simpleName == from
+            } else {
+                // `Module.Type`, or a nested type of a type from elsewhere.
+                matches = (base.joined(separator: ".") + "." + simpleName) == from || (!declaredHere && from == simpleName && base.count == 1)
+            }
+        } else if let reference = parent.as(DeclReferenceExprSyntax.self) {
+            if let access = reference.parent?.as(MemberAccessExprSyntax.self), access.declName.id == reference.id {
+                guard let base = access.base else { return }
+                if case .meta(let owner) = resolver.typeOf(base) {
+                    matches = owner + "." + simpleName == from
+                }
+            } else {
+                if resolver.bindingType(simpleName, at: parent) != nil { return }
+                matches = refersToType(written: [simpleName], at: parent, context: context, declaredHere: declaredHere)
+            }
+        }
+        guard matches else { return }
+        context.reference(change, edited: file.replace(token, with: token.renamed(to)))
     }
 
     private func isTypeDeclarationName(_ token: TokenSyntax, _ parent: Syntax) -> Bool {

@@ -169,7 +169,7 @@ extension SwiftFile {
     /// The tokens covering ascending offsets, found in one descent that visits only the nodes
     /// containing an offset: a node's children are looked at once for all the offsets in it,
     /// not once per offset as `token(at:)` would.
-    private static func collectTokens(_ node: Syntax, at offsets: ArraySlice<Int>, into tokens: inout [TokenSyntax]) {
+    static func collectTokens(_ node: Syntax, at offsets: ArraySlice<Int>, into tokens: inout [TokenSyntax]) {
         if let token = node.as(TokenSyntax.self) {
             tokens.append(token)
             return
