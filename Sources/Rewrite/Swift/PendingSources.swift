@@ -84,10 +84,25 @@ struct PendingSources {
         return found
     }
 
-    private static let declaringKeywords: [[UInt8]] = ["struct", "class", "enum", "protocol", "actor", "typealias", "associatedtype"]
-        .map { Array($0.utf8) }
-    private static let extensionKeyword = Array("extension".utf8)
-    private static let valueKeywords: [[UInt8]] = ["func", "var", "let"].map { Array($0.utf8) }
+    /// What a word declares when it is one of the keywords looked for.
+    private static func keyword(_ word: UnsafeBufferPointer<UInt8>) -> DeclarationKind? {
+        func equals(_ literal: StaticString) -> Bool {
+            guard literal.utf8CodeUnitCount == word.count else { return false }
+            let letters = literal.utf8Start
+            for position in 0..<word.count where letters[position] != word[position] { return false }
+            return true
+        }
+        switch word.count {
+        case 3: return equals("var") || equals("let") ? .value : nil
+        case 4: return equals("enum") ? .type : equals("func") ? .value : nil
+        case 5: return equals("class") || equals("actor") ? .type : nil
+        case 6: return equals("struct") ? .type : nil
+        case 8: return equals("protocol") ? .type : nil
+        case 9: return equals("extension") ? .extended : equals("typealias") ? .type : nil
+        case 14: return equals("associatedtype") ? .type : nil
+        default: return nil
+        }
+    }
 
     enum DeclarationKind { case type, extended, value }
 
@@ -124,32 +139,36 @@ struct PendingSources {
                     index = end
                     continue
                 }
-                let word = UnsafeBufferPointer(rebasing: bytes[index..<end])
-                let isExtension = word.elementsEqual(extensionKeyword)
-                let kind: DeclarationKind
-                if isExtension {
-                    kind = .extended
-                } else if declaringKeywords.contains(where: { word.elementsEqual($0) }) {
-                    kind = .type
-                } else if valueKeywords.contains(where: { word.elementsEqual($0) }) {
-                    kind = .value
-                } else {
+                guard let kind = keyword(UnsafeBufferPointer(rebasing: bytes[index..<end])) else {
                     index = end
                     continue
                 }
-                // The declared name, or the extended type's components `A.B.C`.
                 var nameStart = skipBlanks(from: end)
+                func name(_ start: Int, _ end: Int) -> String {
+                    String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                }
+                guard kind == .extended else {
+                    // The declared name.
+                    guard nameStart < count, bytes[nameStart].isIdentifierByte else {
+                        index = end
+                        continue
+                    }
+                    let nameEnd = identifierEnd(from: nameStart)
+                    body(name(nameStart, nameEnd), kind, kind == .type && followedByConformance(nameEnd))
+                    index = nameEnd
+                    continue
+                }
+                // The extended type's components `A.B.C`.
                 var names: [(start: Int, end: Int)] = []
                 while nameStart < count, bytes[nameStart].isIdentifierByte {
                     let nameEnd = identifierEnd(from: nameStart)
                     names.append((nameStart, nameEnd))
-                    guard isExtension, nameEnd < count, bytes[nameEnd] == UInt8(ascii: ".") else { break }
+                    guard nameEnd < count, bytes[nameEnd] == UInt8(ascii: ".") else { break }
                     nameStart = nameEnd + 1
                 }
                 let conformance = names.last.map { followedByConformance($0.end) } ?? false
-                for (position, name) in names.enumerated() {
-                    body(String(decoding: UnsafeBufferPointer(rebasing: bytes[name.start..<name.end]), as: UTF8.self),
-                         kind, conformance && position == names.count - 1)
+                for (position, component) in names.enumerated() {
+                    body(name(component.start, component.end), kind, conformance && position == names.count - 1)
                 }
                 index = names.last?.end ?? end
             }
