@@ -86,7 +86,8 @@ struct RenameType: SwiftRule {
             matches = refersToType(written: [simpleName], at: parent, context: context, declaredHere: declaredHere)
         } else if let member = parent.as(MemberTypeSyntax.self), member.name.id == token.id {
             let base = SymbolIndex.components(of: member.baseType) ?? []
-            if let resolvedBase = index.resolveTypeName(base, context: resolver.enclosingType(of: parent)) {
+            let enclosing = index.isNestedAnywhere(base.first ?? "") ? resolver.enclosingType(of: parent) : nil
+            if let resolvedBase = index.resolveTypeName(base, context: enclosing) {
                 matches = resolvedBase + "." + simpleName == from
             } else {
                 // `Module.Type`, or a nested type of a type from elsewhere.

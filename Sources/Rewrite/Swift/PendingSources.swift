@@ -84,6 +84,9 @@ struct PendingSources {
         return found
     }
 
+    /// `UInt8.isIdentifierByte` as a table: the scan looks at every byte of every file.
+    private static let identifierBytes: [Bool] = (0...255).map { UInt8($0).isIdentifierByte }
+
     /// What a word declares when it is one of the keywords looked for.
     private static func keyword(_ word: UnsafeBufferPointer<UInt8>) -> DeclarationKind? {
         func equals(_ literal: StaticString) -> Bool {
@@ -110,12 +113,13 @@ struct PendingSources {
     /// of the type an `extension` names, or after `func`, `var` or `let`.
     static func scanDeclarations(_ text: String, _ body: (_ name: String, _ kind: DeclarationKind, _ conformance: Bool) -> Void) {
         var text = text
+        let isIdentifier = PendingSources.identifierBytes
         text.withUTF8 { bytes in
             let count = bytes.count
             /// The identifier starting at `start`, as its end offset.
             func identifierEnd(from start: Int) -> Int {
                 var end = start
-                while end < count, bytes[end].isIdentifierByte { end += 1 }
+                while end < count, isIdentifier[Int(bytes[end])] { end += 1 }
                 return end
             }
             func skipBlanks(from start: Int) -> Int {
@@ -129,7 +133,7 @@ struct PendingSources {
             }
             var index = 0
             while index < count {
-                guard bytes[index].isIdentifierByte, index == 0 || !bytes[index - 1].isIdentifierByte else {
+                guard isIdentifier[Int(bytes[index])], index == 0 || !isIdentifier[Int(bytes[index - 1])] else {
                     index += 1
                     continue
                 }
@@ -149,7 +153,7 @@ struct PendingSources {
                 }
                 guard kind == .extended else {
                     // The declared name.
-                    guard nameStart < count, bytes[nameStart].isIdentifierByte else {
+                    guard nameStart < count, isIdentifier[Int(bytes[nameStart])] else {
                         index = end
                         continue
                     }
@@ -160,7 +164,7 @@ struct PendingSources {
                 }
                 // The extended type's components `A.B.C`.
                 var names: [(start: Int, end: Int)] = []
-                while nameStart < count, bytes[nameStart].isIdentifierByte {
+                while nameStart < count, isIdentifier[Int(bytes[nameStart])] {
                     let nameEnd = identifierEnd(from: nameStart)
                     names.append((nameStart, nameEnd))
                     guard nameEnd < count, bytes[nameEnd] == UInt8(ascii: ".") else { break }

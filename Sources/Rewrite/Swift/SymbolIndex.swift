@@ -104,6 +104,8 @@ final class SymbolIndex {
         case conformances
         /// Where it is declared or extended and the file mentions a member name.
         case member(String)
+        /// Where it is declared or extended.
+        case extensions
         /// Where a function or variable of that name may be declared (`simpleName` is its name).
         case value
     }
@@ -125,6 +127,7 @@ final class SymbolIndex {
         case .declaration: found = pending.take(simpleName, extensions: false)
         case .conformances: found = pending.take(simpleName, extensions: true, conformance: true)
         case .member(let name): found = pending.take(simpleName, extensions: true) { $0.text.containsWord(name) }
+        case .extensions: found = pending.take(simpleName, extensions: true)
         case .value: found = pending.takeValues(simpleName)
         }
         load(found)
@@ -316,7 +319,9 @@ final class SymbolIndex {
     /// Whether some type or typealias named `simple` is declared inside another type: only then
     /// does what the name refers to depend on where it is written.
     func isNestedAnywhere(_ simple: String) -> Bool {
+        // Extensions count: `extension Outer.Name` makes `Outer.Name` a type.
         loadDeclarations(of: simple, for: .declaration)
+        loadDeclarations(of: simple, for: .extensions)
         return nestedAliases.contains(simple) || simpleNames[simple]?.contains { $0.utf8.contains(UInt8(ascii: ".")) } == true
     }
 
