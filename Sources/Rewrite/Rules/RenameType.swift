@@ -25,6 +25,7 @@ struct RenameType: SwiftRule {
         let declaredHere = index.type(named: from)?.declared == true || index.aliasedType(from) != nil
         let occurrences = file.rawOccurrences(of: simpleName)
         var inContext: [Int] = []
+        var found = 0, edited = 0
         if let meaning = contextFreeMeaning(of: occurrences, context: context, declaredHere: declaredHere) {
             // The name means the same wherever this file writes it as a type, as a type's name or
             // as a plain reference: those are decided without looking at their surroundings.
@@ -41,8 +42,10 @@ struct RenameType: SwiftRule {
                 }
                 guard matches else { continue }
                 let renamed = occurrence.text.hasPrefix("`") ? "`\(to)`" : to
-                context.reference(change, edited: file.replace(from: occurrence.start, to: occurrence.end, with: renamed))
+                found += 1
+                if file.replace(from: occurrence.start, to: occurrence.end, with: renamed) { edited += 1 }
             }
+            context.references(change, found: found, edited: edited)
         } else {
             inContext = occurrences.map(\.start)
         }

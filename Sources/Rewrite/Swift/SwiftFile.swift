@@ -59,10 +59,20 @@ final class SwiftFile {
 
     @discardableResult
     func replace(from start: Int, to end: Int, with replacement: String) -> Bool {
-        if let existing = edits.first(where: { $0.start < end && start < $0.end || ($0.start == start && $0.end == end) }) {
-            return existing.start == start && existing.end == end && existing.replacement == replacement
+        // Edits are kept in order of their start and never overlap: only the neighbours of the
+        // new one's place need a look.
+        var low = 0, high = edits.count
+        while low < high {
+            let middle = (low + high) / 2
+            if edits[middle].start < start { low = middle + 1 } else { high = middle }
         }
-        edits.append(TextEdit(start: start, end: end, replacement: replacement))
+        for neighbour in [low - 1, low] where edits.indices.contains(neighbour) {
+            let existing = edits[neighbour]
+            if existing.start < end && start < existing.end || (existing.start == start && existing.end == end) {
+                return existing.start == start && existing.end == end && existing.replacement == replacement
+            }
+        }
+        edits.insert(TextEdit(start: start, end: end, replacement: replacement), at: low)
         return true
     }
 
@@ -74,7 +84,7 @@ final class SwiftFile {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(original.count + edits.reduce(0) { $0 + $1.replacement.utf8.count })
         var copied = 0
-        for edit in edits.sorted(by: { $0.start < $1.start }) {
+        for edit in edits {
             bytes += original[copied..<edit.start]
             bytes += edit.replacement.utf8
             copied = edit.end

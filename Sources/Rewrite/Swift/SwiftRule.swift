@@ -62,7 +62,12 @@ final class RewriteContext {
 
     /// Records one reference found; `edited` when it was rewritten.
     func reference(_ change: Change, edited: Bool) {
-        result.referencesFound += 1
-        if edited { result.count(change) }
+        references(change, found: 1, edited: edited ? 1 : 0)
+    }
+
+    /// Records references found at once; `edited` of them were rewritten.
+    func references(_ change: Change, found: Int, edited: Int) {
+        result.referencesFound += found
+        result.count(change, edited)
     }
 }
