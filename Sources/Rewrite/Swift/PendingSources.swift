@@ -29,6 +29,8 @@ struct PendingSources {
     private var declared: [String: [(file: Int, conformance: Bool)]] = [:]
     /// Name → files whose extensions name it (true: a conformance follows).
     private var extended: [String: [(file: Int, conformance: Bool)]] = [:]
+    /// Name → files whose extensions name it after a `.` (`extension Outer.Name`).
+    private var extendedNested: [String: [Int]] = [:]
     /// Name → files that write it after `func`, `var` or `let`.
     private var values: [String: [Int]] = [:]
 
@@ -47,6 +49,9 @@ struct PendingSources {
             switch kind {
             case .type: declared[name, default: []].append((position, conformance))
             case .extended: extended[name, default: []].append((position, conformance))
+            case .extendedNested:
+                extended[name, default: []].append((position, conformance))
+                extendedNested[name, default: []].append(position)
             case .value: values[name, default: []].append(position)
             }
         }
@@ -62,6 +67,11 @@ struct PendingSources {
         var candidates = declared[simpleName] ?? []
         if extensions { candidates += extended[simpleName] ?? [] }
         return take(candidates.filter { !conformance || $0.conformance }.map(\.file), where: alsoWanted)
+    }
+
+    /// Removes and returns the files that extend a type named `simpleName` nested in another.
+    mutating func takeNestedExtensions(_ simpleName: String) -> [Entry] {
+        take(extendedNested[simpleName] ?? [])
     }
 
     /// Removes and returns the files that may declare a function or variable `name`.
@@ -107,7 +117,7 @@ struct PendingSources {
         }
     }
 
-    enum DeclarationKind { case type, extended, value }
+    enum DeclarationKind { case type, extended, extendedNested, value }
 
     /// Calls `body` for each name a text may declare: after a declaring keyword, each component
     /// of the type an `extension` names, or after `func`, `var` or `let`.
@@ -172,7 +182,8 @@ struct PendingSources {
                 }
                 let conformance = names.last.map { followedByConformance($0.end) } ?? false
                 for (position, component) in names.enumerated() {
-                    body(name(component.start, component.end), kind, conformance && position == names.count - 1)
+                    body(name(component.start, component.end), position == 0 ? .extended : .extendedNested,
+                         conformance && position == names.count - 1)
                 }
                 index = names.last?.end ?? end
             }

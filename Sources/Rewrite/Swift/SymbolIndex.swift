@@ -104,8 +104,8 @@ final class SymbolIndex {
         case conformances
         /// Where it is declared or extended and the file mentions a member name.
         case member(String)
-        /// Where it is declared or extended.
-        case extensions
+        /// Where it is extended as a nested type (`extension Outer.Name`).
+        case nestedExtensions
         /// Where a function or variable of that name may be declared (`simpleName` is its name).
         case value
     }
@@ -127,7 +127,7 @@ final class SymbolIndex {
         case .declaration: found = pending.take(simpleName, extensions: false)
         case .conformances: found = pending.take(simpleName, extensions: true, conformance: true)
         case .member(let name): found = pending.take(simpleName, extensions: true) { $0.text.containsWord(name) }
-        case .extensions: found = pending.take(simpleName, extensions: true)
+        case .nestedExtensions: found = pending.takeNestedExtensions(simpleName)
         case .value: found = pending.takeValues(simpleName)
         }
         load(found)
@@ -321,7 +321,7 @@ final class SymbolIndex {
     func isNestedAnywhere(_ simple: String) -> Bool {
         // Extensions count: `extension Outer.Name` makes `Outer.Name` a type.
         loadDeclarations(of: simple, for: .declaration)
-        loadDeclarations(of: simple, for: .extensions)
+        loadDeclarations(of: simple, for: .nestedExtensions)
         return nestedAliases.contains(simple) || simpleNames[simple]?.contains { $0.utf8.contains(UInt8(ascii: ".")) } == true
     }
 
