@@ -34,15 +34,14 @@ extension SwiftFile {
         var found: [RawOccurrence] = []
         if !offsets.isEmpty {
             var path: [(raw: RawSyntax, child: Int)] = []
-            SwiftFile.collectRaw(tree.raw, start: 0, offsets: offsets[...], path: &path, into: &found)
+            SwiftFile.collectRaw(tree.raw, start: 0, offsets: offsets[...], path: &path, bodies: 0, into: &found)
         }
         return found.filter { $0.identifierText == name }
     }
 
-    private static let enclosingBodies: Set<SyntaxKind> = [.memberBlock, .codeBlock, .closureExpr, .accessorBlock]
-
+    /// `bodies`: how many type bodies, function bodies, closures and accessors enclose `raw`.
     private static func collectRaw(
-        _ raw: RawSyntax, start: Int, offsets: ArraySlice<Int>, path: inout [(raw: RawSyntax, child: Int)],
+        _ raw: RawSyntax, start: Int, offsets: ArraySlice<Int>, path: inout [(raw: RawSyntax, child: Int)], bodies: Int,
         into found: inout [RawOccurrence]
     ) {
         if let token = raw.tokenView {
@@ -57,10 +56,15 @@ extension SwiftFile {
             found.append(RawOccurrence(
                 start: textStart, end: textStart + token.textByteLength, text: String(syntaxText: token.rawText),
                 parent: parent.raw.kind, grandparent: grandparent?.raw.kind, isMemberAccessBase: isMemberAccessBase,
-                isTopLevel: !path.contains { enclosingBodies.contains($0.raw.kind) }))
+                isTopLevel: bodies == 0))
             return
         }
         guard let layout = raw.layoutView else { return }
+        let inside: Int
+        switch raw.kind {
+        case .memberBlock, .codeBlock, .closureExpr, .accessorBlock: inside = bodies + 1
+        default: inside = bodies
+        }
         var rest = offsets
         var childStart = start
         for (position, child) in layout.children.enumerated() {
@@ -70,7 +74,7 @@ extension SwiftFile {
             if first < childEnd {
                 let split = rest.firstIndex { $0 >= childEnd } ?? rest.endIndex
                 path.append((raw, position))
-                collectRaw(child, start: childStart, offsets: rest[..<split], path: &path, into: &found)
+                collectRaw(child, start: childStart, offsets: rest[..<split], path: &path, bodies: inside, into: &found)
                 path.removeLast()
                 rest = rest[split...]
             }
