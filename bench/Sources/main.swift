@@ -48,7 +48,7 @@ case "rewrite":
     let denseLines = denseFiles.reduce(0) { $0 + $1.text.utf8.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
     var parse: [Double] = [], denseParse: [Double] = [], denseTimes: [Double] = [], sparseTimes: [Double] = []
     var edited = 0, sparseEdited = 0
-    for _ in 0..<5 {
+    for _ in 0..<7 {
         parse.append(seconds { for file in files { _ = Parser.parse(source: file.text) } })
         sparseTimes.append(seconds { sparseEdited = SwiftRewriter(migration: migration(sparse)).rewrite(files).edits.count })
         denseParse.append(seconds { for file in denseFiles { _ = Parser.parse(source: file.text) } })
