@@ -3,6 +3,14 @@ import Testing
 import TestSupport
 @testable import GitKit
 
+/// A mirror of the test upstream, its path, and the commit of its default branch.
+private func mirrorOfUpstream(in directory: TemporaryDirectory) throws -> (Repository, String, ObjectID) {
+    _ = try Mirror.add(source: makeUpstream(in: directory), in: directory.url("mirrors"))
+    let path = directory.url("mirrors/service.git")
+    let mirror = try Repository.open(path)
+    return (mirror, path, try mirror.defaultBranch().commit)
+}
+
 @Suite struct RepositoryTests {
     @Test func readsFilesOfACommitWithoutACheckout() throws {
         let directory = TemporaryDirectory()
@@ -24,11 +32,7 @@ import TestSupport
 
     @Test func worktreeCommitAndNoteAreVisibleToGit() throws {
         let directory = TemporaryDirectory()
-        let upstream = makeUpstream(in: directory)
-        _ = try Mirror.add(source: upstream, in: directory.url("mirrors"))
-        let mirrorPath = directory.url("mirrors/service.git")
-        let mirror = try Repository.open(mirrorPath)
-        let base = try mirror.defaultBranch().commit
+        let (mirror, mirrorPath, base) = try mirrorOfUpstream(in: directory)
         let worktreePath = directory.url("work/service")
         let worktree = try Worktree.add(
             to: mirror, name: "service-plays-v2", path: worktreePath, branch: "refs/heads/skein/plays-v2", at: base)
@@ -58,11 +62,7 @@ import TestSupport
 
     @Test func packedWritesGoToOnePackThatGitReads() throws {
         let directory = TemporaryDirectory()
-        let upstream = makeUpstream(in: directory)
-        _ = try Mirror.add(source: upstream, in: directory.url("mirrors"))
-        let mirrorPath = directory.url("mirrors/service.git")
-        let mirror = try Repository.open(mirrorPath)
-        let base = try mirror.defaultBranch().commit
+        let (mirror, mirrorPath, base) = try mirrorOfUpstream(in: directory)
         let worktreePath = directory.url("work/service")
         _ = try Worktree.add(to: mirror, name: "service-pack", path: worktreePath, branch: "refs/heads/skein/pack", at: base)
         let before = git("count-objects", "-v", in: mirrorPath)
