@@ -68,12 +68,9 @@ final class SymbolIndex {
     /// Simple names of typealiases declared inside a type.
     private var nestedAliases: Set<String> = []
     private var globals: [String: [Member]] = [:]
-    /// Files not parsed yet, for on-demand loading of declarations.
+    /// Files not indexed yet, for on-demand loading of declarations.
     private var pending: PendingSources
-    private(set) var files: [SwiftFile] = []
     private var filesByRoot: [SyntaxIdentifier: SwiftFile] = [:]
-    /// Files parsed on demand that do not parse cleanly (never indexed).
-    private(set) var unparsable: [SwiftFile] = []
 
     init(pending: [SourceFile]) {
         self.pending = PendingSources(pending)
@@ -87,10 +84,9 @@ final class SymbolIndex {
         pending.append(.parsed(file))
     }
 
+    /// Indexes a cleanly parsing file's declarations.
     private func index(_ file: SwiftFile) {
-        files.append(file)
         filesByRoot[Syntax(file.tree).id] = file
-        guard file.parsesCleanly else { return }
         for item in file.tree.statements {
             index(decl: item.item.as(DeclSyntax.self), context: nil, inExtension: false)
         }
@@ -117,9 +113,9 @@ final class SymbolIndex {
 
     private var loadedNeeds: Set<LoadedNeed> = []
 
-    /// Parses and indexes the not-yet-parsed files that a look-up of type `simpleName` needs.
-    /// A member can only be declared in a file that contains its name, so looking up one member
-    /// never parses the type's other extensions.
+    /// Indexes (parsing them first if need be) the files a look-up of `simpleName` needs. A
+    /// member can only be declared in a file that contains its name, so looking up one member
+    /// never indexes the type's other extensions.
     func loadDeclarations(of simpleName: String, for need: Need = .declaration) {
         guard !simpleName.isEmpty, !pending.isEmpty, loadedNeeds.insert(LoadedNeed(name: simpleName, need: need)).inserted else { return }
         let found: [PendingSources.Entry]
@@ -139,8 +135,10 @@ final class SymbolIndex {
             case .parsed(let file):
                 index(file)
             case .source(let source):
+                // One that does not parse cleanly declares nothing to rely on (and names nothing
+                // the migration changes, or it would have been parsed for rewriting).
                 let file = SwiftFile(path: source.path, text: source.text)
-                if file.parsesCleanly { index(file) } else { unparsable.append(file) }
+                if file.parsesCleanly { index(file) }
             }
         }
     }
