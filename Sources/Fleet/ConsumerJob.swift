@@ -196,8 +196,9 @@ struct ConsumerJob {
         // The new blobs, trees and the commit are written as one pack once the commit is made.
         let packed = try PackedWrites(opening: path)
         let checkout = packed.repository
-        let tree = commands.isEmpty ? try checkout.stage(written, onto: try mirror.commit(base).tree) : try checkout.stageAll()
-        let files = try checkout.changedPaths(from: try mirror.commit(base).tree, to: tree).compactMap { $0.new ?? $0.old }
+        let baseTree = try mirror.commit(base).tree
+        let tree = commands.isEmpty ? try checkout.stage(written, onto: baseTree) : try checkout.stageAll()
+        let files = try checkout.changedPaths(from: baseTree, to: tree).compactMap { $0.new ?? $0.old }
         guard !files.isEmpty else {
             try mirror.deleteReference(branch)
             entry.extra["branch"] = nil
