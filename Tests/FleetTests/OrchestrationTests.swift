@@ -222,4 +222,28 @@ func startSkein(_ arguments: [String]) throws -> Process {
         _ = fleet.run()
         #expect(consumersOfPlays.allSatisfy { fleet.status($0) != nil })
     }
+    @Test func aRunRuleChangesFilesInTheSandboxAndTheyAreCommittedWithTheRewrites() throws {
+        let fleet = FleetFixture(testCommand: "true")
+        let migration = fleet.directory.url("regenerate.yaml")
+        try """
+            id: regenerate
+            datasets: [plays]
+            rules:
+              - replaceString: { from: "gs://listening-data/plays/v1", to: "gs://listening-data/plays/v3" }
+              - run: { command: "printf 'regenerated\\n' > GENERATED.txt && rm catalog-info.yaml" }
+            """.write(toFile: migration, atomically: true, encoding: .utf8)
+        let result = fleet.run(["--migration", migration, "--only", "top-tracks"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(fleet.status("top-tracks", migration: "regenerate") == "tests-passed")
+
+        // The command's new file, its deletion and the typed edits are all on the branch, in
+        // objects git reads back whole.
+        let mirror = fleet.mirror("top-tracks")
+        #expect(git("show", "skein/regenerate:GENERATED.txt", in: mirror) == "regenerated")
+        let changed = git("diff", "--name-status", "main", "skein/regenerate", in: mirror)
+        #expect(changed.contains("A\tGENERATED.txt"), "\(changed)")
+        #expect(changed.contains("D\tcatalog-info.yaml"), "\(changed)")
+        #expect(git("grep", "-c", "gs://listening-data/plays/v3", "skein/regenerate", in: mirror).contains(":"))
+        #expect(gitResult(["fsck", "--strict"], in: mirror).status == 0)
+    }
 }
