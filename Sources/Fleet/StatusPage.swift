@@ -63,11 +63,13 @@ public enum StatusPage {
         let total = report.repos.count
         var current: [String: MigrationStatus] = [:]
         var points: [(Double, Int)] = [(0, total)]
-        let span = max(last.timeIntervalSince(first), 1)
+        // The last event is drawn at the right end, where its time is printed, however short
+        // the span; a ledger written within one instant draws at the left.
+        let span = last.timeIntervalSince(first)
         for event in events {
             current[event.repo] = event.entry.status
             let open = total - current.values.filter(\.isGood).count
-            let x = (Timestamp.parse(event.entry.at)?.timeIntervalSince(first) ?? 0) / span
+            let x = span > 0 ? (Timestamp.parse(event.entry.at)?.timeIntervalSince(first) ?? 0) / span : 0
             points.append((x, open))
         }
         let width = 640.0, height = 160.0, pad = 30.0
