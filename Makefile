@@ -3,6 +3,8 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 APT_PACKAGES := libgit2-dev bubblewrap pkg-config git
+# The tests also open the status page in headless Chromium.
+test: APT_PACKAGES += chromium
 
 .PHONY: deps build release test demo bench real-repos install clean
 
