@@ -177,7 +177,8 @@ struct ConsumerJob {
         lap("test-base")
 
         let written = try workspace.write(plan.edits)
-        var attention = rewriteAttention
+        // What discovery could not read (a broken descriptor) is for the reviewer to fix.
+        var attention = rewriteAttention + consumer.problems
         for command in commands {
             let result = try sandboxed { try TestRunner(policy: policy(worktree: path, phase: "run", timeout: timeout)).run(command: command) }
             if result.timedOut || result.status != 0 {

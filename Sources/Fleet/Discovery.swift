@@ -17,14 +17,20 @@ public struct Consumer: Sendable, Hashable {
     public var declared: Bool
     /// Where it references the dataset, as `path:line` (the descriptor's line first).
     public var evidence: [String]
+    /// What discovery could not read (`catalog-info.yaml:3: ...`), so `declared` may be wrong.
+    public var problems: [String]
 
-    public init(repo: String, mirrorPath: String, base: ObjectID, defaultBranch: String, declared: Bool, evidence: [String]) {
+    public init(
+        repo: String, mirrorPath: String, base: ObjectID, defaultBranch: String, declared: Bool, evidence: [String],
+        problems: [String] = []
+    ) {
         self.repo = repo
         self.mirrorPath = mirrorPath
         self.base = base
         self.defaultBranch = defaultBranch
         self.declared = declared
         self.evidence = evidence
+        self.problems = problems
     }
 }
 
@@ -62,7 +68,7 @@ public struct DiscoveryReport: Sendable {
                         ("declared", .bool(consumer.declared)),
                         ("evidence", .array(consumer.evidence.map(JSONValue.string))),
                         ("base", .string(consumer.base.hex)),
-                    ])
+                    ] + (consumer.problems.isEmpty ? [] : [("problems", .array(consumer.problems.map(JSONValue.string)))]))
                 })),
                 ("skipped", .array(entry.skipped.map { .object([("repo", .string($0.repo)), ("reason", .string($0.reason))]) })),
             ])
@@ -91,11 +97,12 @@ public enum Discovery {
         }
         var entries: [DiscoveryReport.Entry] = []
         for (index, transition) in datasets.enumerated() {
-            let consumers = scans.compactMap { scan -> Consumer? in
-                guard case .read(let read) = scan, let found = read.findings[index] else { return nil }
-                return read.consumer(declared: found.declared, evidence: found.evidence)
+            var consumers: [Consumer] = [], unreadable: [SkippedMirror] = []
+            for case .read(let read) in scans {
+                guard let found = read.findings[index] else { continue }
+                if let consumer = read.consumer(found) { consumers.append(consumer) } else { unreadable.append(read.skipped(found)) }
             }
-            entries.append(.init(dataset: transition.name, consumers: consumers, skipped: skipped))
+            entries.append(.init(dataset: transition.name, consumers: consumers, skipped: skipped + unreadable))
         }
         return DiscoveryReport(datasets: entries, mirrorCount: count)
     }
@@ -128,11 +135,18 @@ public enum Discovery {
                 }
                 let findings = read.findings.sorted { $0.key < $1.key }.map(\.value)
                 guard !findings.isEmpty else { continue }
-                var evidence: [String] = []
+                var merged = Finding()
                 for found in findings {
-                    for item in found.evidence where !evidence.contains(item) { evidence.append(item) }
+                    merged.declared = merged.declared || found.declared
+                    for item in found.evidence where !merged.evidence.contains(item) { merged.evidence.append(item) }
+                    for item in found.problems where !merged.problems.contains(item) { merged.problems.append(item) }
                 }
-                consumers.append(read.consumer(declared: findings.contains { $0.declared }, evidence: evidence))
+                if let consumer = read.consumer(merged) {
+                    consumers.append(consumer)
+                } else {
+                    let mirror = read.skipped(merged)
+                    skipped.append((mirror.repo, mirror.reason))
+                }
             }
         }
         return (consumers, skipped)
@@ -143,6 +157,8 @@ public enum Discovery {
     struct Finding: Sendable {
         var declared = false
         var evidence: [String] = []
+        /// A descriptor that names the dataset but could not be read.
+        var problems: [String] = []
     }
 
     struct MirrorRead: Sendable {
@@ -152,8 +168,21 @@ public enum Discovery {
         /// By index into the needles; only datasets it references.
         var findings: [Int: Finding]
 
-        func consumer(declared: Bool, evidence: [String]) -> Consumer {
-            Consumer(repo: mirror.name, mirrorPath: mirror.path, base: base, defaultBranch: branch, declared: declared, evidence: evidence)
+        func consumer(declared: Bool, evidence: [String], problems: [String] = []) -> Consumer {
+            Consumer(
+                repo: mirror.name, mirrorPath: mirror.path, base: base, defaultBranch: branch, declared: declared,
+                evidence: evidence, problems: problems)
+        }
+
+        /// The consumer a finding makes, or nil when all there is, is a descriptor that names
+        /// the dataset but cannot be read: then nothing says whether it is a consumer.
+        func consumer(_ found: Finding) -> Consumer? {
+            guard found.declared || !found.evidence.isEmpty else { return nil }
+            return consumer(declared: found.declared, evidence: found.evidence, problems: found.problems)
+        }
+
+        func skipped(_ found: Finding) -> SkippedMirror {
+            SkippedMirror(repo: mirror.name, reason: found.problems.joined(separator: "; "))
         }
     }
 
@@ -226,15 +255,26 @@ public enum Discovery {
     }
 
     /// Parses the descriptor only when it mentions one of the datasets' names. A descriptor
-    /// that is not valid YAML declares nothing (the reference search still runs).
+    /// that is not valid YAML declares nothing; it is reported (file:line) for each dataset it
+    /// names, and the reference search still runs.
     static func readDescriptor(
         _ entry: TreeEntry, in repository: Repository, needles: [DatasetNeedles], findings: inout [Int: Finding]
     ) throws {
+        var mentioned: [Int] = []
         let text: String? = try repository.withBlobBytes(entry.blob) { bytes in
-            guard needles.contains(where: { $0.namePatterns.contains { Matcher.contains(bytes, $0) } }) else { return nil }
-            return String(decoding: bytes, as: UTF8.self)
+            mentioned = needles.indices.filter { needles[$0].namePatterns.contains { Matcher.contains(bytes, $0) } }
+            return mentioned.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
         }
-        guard let text, let dependencies = try? CatalogInfo.dependencies(text, path: entry.path) else { return }
+        guard let text else { return }
+        let dependencies: [CatalogInfo.Dependency]
+        do {
+            dependencies = try CatalogInfo.dependencies(text, path: entry.path)
+        } catch {
+            for index in mentioned {
+                findings[index, default: Finding()].problems.append("\(error); its dependencies are not read")
+            }
+            return
+        }
         for (index, needle) in needles.enumerated() {
             let lines = dependencies.filter { needle.names.contains($0.dataset) }.map(\.line)
             guard !lines.isEmpty else { continue }

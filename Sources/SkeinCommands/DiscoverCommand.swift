@@ -73,6 +73,9 @@ struct DiscoverCommand: AsyncParsableCommand {
                     out += "  " + (consumer.declared ? "yes     " : "no      ") + "  \(shown)\(more)\n"
                 }
             }
+            for consumer in entry.consumers {
+                for problem in consumer.problems { out += "  ! \(consumer.repo): \(problem)\n" }
+            }
             for skipped in entry.skipped { out += "  skipped \(skipped.repo): \(skipped.reason)\n" }
         }
         if report.datasets.isEmpty { out += "the registry has no datasets\n" }

@@ -98,6 +98,34 @@ struct FixtureFleet {
         #expect(report.datasets.first?.consumers.first?.declared == true)
     }
 
+    @Test func aDescriptorThatIsNotValidYAMLIsReportedWithItsLine() async throws {
+        let directory = TemporaryDirectory()
+        let broken = "kind: Component\nspec:\n  dependsOn: [resource:plays\n  owner: [\n"
+        // References the dataset's location too: an undeclared consumer, with the problem.
+        makeRepository(at: directory.url("up/referencing"), files: [
+            "catalog-info.yaml": broken,
+            "Sources/App/Load.swift": "let source = \"gs://a/plays/v1\"\n",
+        ])
+        // Only its broken descriptor names the dataset: nothing says it is a consumer.
+        makeRepository(at: directory.url("up/naming-only"), files: ["catalog-info.yaml": broken, "README.md": "hi\n"])
+        let mirrors = directory.url("mirrors")
+        for name in ["referencing", "naming-only"] { _ = try Mirror.add(source: directory.url("up/\(name)"), in: mirrors) }
+        let plays = DatasetSpec(name: "plays", version: 1, location: "gs://a/plays/v1", fields: [])
+        let report = try await Discovery.discover(mirrors: mirrors, datasets: [DatasetTransition(old: nil, new: plays)], jobs: 1)
+        let entry = try #require(report.datasets.first)
+
+        let consumer = try #require(entry.consumers.first)
+        #expect(entry.consumers.map(\.repo) == ["referencing"])
+        #expect(!consumer.declared)
+        #expect(consumer.evidence == ["Sources/App/Load.swift:1"])
+        #expect(consumer.problems.count == 1)
+        #expect(consumer.problems.first?.hasPrefix("catalog-info.yaml:") == true, "\(consumer.problems)")
+        #expect(consumer.problems.first?.contains("its dependencies are not read") == true)
+        let skipped = try #require(entry.skipped.first { $0.repo == "naming-only" })
+        #expect(skipped.reason.hasPrefix("catalog-info.yaml:"), "\(skipped.reason)")
+        #expect(report.json.serialized().contains("\"problems\""))
+    }
+
     @Test func aMissingMirrorsDirectoryIsBadInput() async {
         await #expect(throws: InputError.self) {
             _ = try await Discovery.discover(mirrors: "/nonexistent/mirrors", datasets: [], jobs: 1)
