@@ -741,7 +741,7 @@ final class TypeResolver {
                       child.id != Syntax(forStatement.pattern).id {
                 if let found = patternBinding(name, forStatement.pattern, type: typeOf(forStatement.sequence).element) { return found }
             } else if let switchCase = parent.as(SwitchCaseSyntax.self), child.is(CodeBlockItemListSyntax.self) {
-                if switchCase.label.tokens(viewMode: .sourceAccurate).contains(where: { $0.identifierText == name }) { return .unknown }
+                if let found = switchCaseBinding(name, switchCase) { return found }
             } else if let catchClause = parent.as(CatchClauseSyntax.self), child.is(CodeBlockSyntax.self) {
                 if catchClause.catchItems.isEmpty, name == "error" { return .nominal("Error") }
                 if catchClause.catchItems.tokens(viewMode: .sourceAccurate).contains(where: { $0.identifierText == name }) { return .unknown }
@@ -808,10 +808,89 @@ final class TypeResolver {
             }
             return .unknown
         case .matchingPattern(let matching):
-            if matching.pattern.tokens(viewMode: .sourceAccurate).contains(where: { $0.identifierText == name }) { return .unknown }
-            return nil
+            // `if case .play(let event) = value`
+            return casePatternBinding(name, matching.pattern, subject: typeOf(matching.initializer.value))
         default:
             return nil
+        }
+    }
+
+    /// The type `name` gets in a `switch` case's body from the case's patterns.
+    private func switchCaseBinding(_ name: String, _ switchCase: SwitchCaseSyntax) -> TypeRef? {
+        guard case .case(let label) = switchCase.label else { return nil }
+        let subject = switchCase.ancestor(SwitchExprSyntax.self).map { typeOf($0.subject) } ?? .unknown
+        var found: TypeRef?
+        for item in label.caseItems {
+            guard let type = casePatternBinding(name, item.pattern, subject: subject) else { continue }
+            // Every pattern of the case binds it; they must agree.
+            if let earlier = found, earlier != type { return .unknown }
+            found = type
+        }
+        return found
+    }
+
+    /// The type `name` gets from a pattern matched against a value of type `subject`: the
+    /// associated values of enum cases the repo declares (`.play(let event)`, `let .play(event)`,
+    /// `.play(event: let e)`, `Kind.play(let e)`), `.some(let x)` of an optional, or the whole
+    /// value (`case let value`). Bound but undecided is `.unknown`; not bound here is nil.
+    private func casePatternBinding(_ name: String, _ pattern: PatternSyntax, subject: TypeRef, bound: Bool = false) -> TypeRef? {
+        if let binding = pattern.as(ValueBindingPatternSyntax.self) {
+            return casePatternBinding(name, binding.pattern, subject: subject, bound: true)
+        }
+        if let identifier = pattern.as(IdentifierPatternSyntax.self) {
+            return identifier.identifier.identifierText == name ? subject : nil
+        }
+        if let expression = pattern.as(ExpressionPatternSyntax.self) {
+            return caseExpressionBinding(name, expression.expression, subject: subject, bound: bound)
+        }
+        return binds(name, in: pattern, bound: bound) ? .unknown : nil
+    }
+
+    private func caseExpressionBinding(_ name: String, _ expression: ExprSyntax, subject: TypeRef, bound: Bool) -> TypeRef? {
+        if let pattern = expression.as(PatternExprSyntax.self) {
+            return casePatternBinding(name, pattern.pattern, subject: subject, bound: bound)
+        }
+        if bound, let reference = expression.as(DeclReferenceExprSyntax.self) {
+            return reference.baseName.identifierText == name ? subject : nil
+        }
+        guard let call = expression.as(FunctionCallExprSyntax.self), let access = call.calledExpression.as(MemberAccessExprSyntax.self) else {
+            // `.stop`, a constant, a tuple of patterns: bound only where a pattern names it.
+            return binds(name, in: expression, bound: bound) ? .unknown : nil
+        }
+        var owner = subject
+        if let base = access.base, case .meta(let type) = typeOf(base) { owner = .nominal(type) }
+        let values = associatedValues(of: access.declName.baseName.identifierText, in: owner)
+        for (position, argument) in call.arguments.enumerated() {
+            let label = argument.label?.identifierText
+            let value = values.flatMap { values in
+                label.flatMap { label in values.first { $0.label == label } } ?? (position < values.count ? values[position] : nil)
+            }
+            if let found = caseExpressionBinding(name, argument.expression, subject: value?.type ?? .unknown, bound: bound) {
+                return found
+            }
+        }
+        return nil
+    }
+
+    /// The associated values of enum case `caseName` of `owner`, or nil when the repo does not
+    /// declare that case.
+    private func associatedValues(of caseName: String, in owner: TypeRef) -> [TypeRef.Element]? {
+        switch owner {
+        case .optional(let wrapped) where caseName == "some":
+            return [TypeRef.Element(label: nil, type: wrapped)]
+        case .nominal(let type):
+            guard let member = index.lookupMember(caseName, in: type).first(where: { $0.role == .case }) else { return nil }
+            return member.parameters.map { TypeRef.Element(label: $0.label, type: $0.type.map(typeRef) ?? .unknown) }
+        default:
+            return nil
+        }
+    }
+
+    /// Whether a pattern binds `name` somewhere inside (under `let`/`var`, a plain name does).
+    private func binds(_ name: String, in node: some SyntaxProtocol, bound: Bool) -> Bool {
+        node.tokens(viewMode: .sourceAccurate).contains { token in
+            guard token.identifierText == name, let parent = token.parent else { return false }
+            return parent.is(IdentifierPatternSyntax.self) || (bound && parent.is(DeclReferenceExprSyntax.self))
         }
     }
 
