@@ -20,6 +20,7 @@ public enum StatusPage {
             table { border-collapse: collapse; width: 100%; margin-top: 1em; }
             th, td { text-align: left; vertical-align: top; padding: .35em .6em; border-bottom: 1px solid #e6eaf0; }
             th { background: #f3f5f9; } ul { margin: 0; padding-left: 1.1em; }
+            td > span { white-space: nowrap; padding: .1em .5em; border-radius: 1em; }
             .s-tests-passed, .s-merged, .s-not-affected, .s-rolled-back { background: #e3f4e8; color: #17622f; }
             .s-tests-failed, .s-error { background: #fbe5e5; color: #8c1c1c; }
             .s-needs-human { background: #fff2d6; color: #7a5300; }

@@ -20,6 +20,17 @@ public enum Bubblewrap {
     /// Whether bubblewrap is installed and can make the namespaces a run needs on this machine.
     public static func isAvailable() -> Bool { probe }
 
+    /// Why sandboxed runs cannot happen on this machine, or nil when they can.
+    public static func unavailableReason() -> String? {
+        guard !probe else { return nil }
+        guard let executablePath else {
+            return "bubblewrap (bwrap) is not installed, so consumer tests cannot run sandboxed. \(installHint)."
+        }
+        return "bubblewrap (\(executablePath)) is installed but cannot make the namespaces a sandbox needs here "
+            + "(user namespaces disabled, or a container without the privilege), so consumer tests cannot run "
+            + "sandboxed. Allow them, or pass `--sandbox none` to run the tests unsandboxed."
+    }
+
     private static let probe: Bool = {
         guard let bwrap = executablePath else { return false }
         let launch = ProcessLaunch(

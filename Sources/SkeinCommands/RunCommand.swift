@@ -77,8 +77,8 @@ struct RunCommand: AsyncParsableCommand {
             throw InputError("skein.yaml: test.sandbox must be bwrap or none, not \(mode)")
         }
         options.sandbox = sandboxMode
-        if sandboxMode == .bubblewrap, !dryRun, !Bubblewrap.isAvailable() {
-            throw InputError("bubblewrap (bwrap) is not installed, so consumer tests cannot run sandboxed. \(Bubblewrap.installHint).")
+        if sandboxMode == .bubblewrap, !dryRun, let reason = Bubblewrap.unavailableReason() {
+            throw InputError(reason)
         }
 
         let plan: RegistryPlan

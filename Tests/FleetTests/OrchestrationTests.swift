@@ -51,6 +51,21 @@ func startSkein(_ arguments: [String]) throws -> Process {
         #expect(fleet.status("top-tracks") == "tests-passed")
     }
 
+    @Test func aBubblewrapThatCannotMakeNamespacesIsToldApartFromAMissingOne() throws {
+        let fleet = FleetFixture(testCommand: "true")
+        // A bwrap on PATH that fails the way one without user namespaces does.
+        let path = fleet.directory.url("failing-bubblewrap")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try "#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n"
+            .write(toFile: path + "/bwrap", atomically: true, encoding: .utf8)
+        chmod(path + "/bwrap", 0o755)
+        let refused = skein(["run", "--registry", fleet.registry, "--mirrors", fleet.mirrors], environment: ["PATH": path])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("bubblewrap (\(path)/bwrap) is installed but cannot make the namespaces"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("not installed"))
+        #expect(fleet.ledger("top-tracks").isEmpty)
+    }
+
     @Test func maxBranchesPilotsFirstAndAReRunFinishes() {
         let fleet = FleetFixture(testCommand: "true")
         let pilot = fleet.run(["--max-branches", "1", "--jobs", "1"])
