@@ -554,10 +554,21 @@ final class TypeResolver {
         let closure = call.trailingClosure ?? call.arguments.first?.expression.as(ClosureExprSyntax.self)
         guard let closure else { return .unknown }
         if let output = closure.signature?.returnClause?.type { return typeRef(output) }
-        guard closure.statements.count == 1, let only = closure.statements.first else { return .unknown }
-        if let expression = only.item.as(ExprSyntax.self) { return typeOf(expression) }
-        if let returned = only.item.as(ReturnStmtSyntax.self)?.expression { return typeOf(returned) }
-        return .unknown
+        if closure.statements.count == 1, let expression = closure.statements.first?.item.as(ExprSyntax.self) {
+            return typeOf(expression)
+        }
+        // The closure's own `return`s (not those of closures or functions inside it): their
+        // values' types, when they all agree.
+        let returns = ClosureReturns(viewMode: .sourceAccurate)
+        returns.walk(closure.statements)
+        var result: TypeRef?
+        for statement in returns.found {
+            guard let value = statement.expression else { return .unknown }
+            let type = typeOf(value)
+            guard !type.isUnknown, result == nil || result == type else { return .unknown }
+            result = type
+        }
+        return result ?? .unknown
     }
 
     func keyPathValueType(_ keyPath: KeyPathExprSyntax, root: TypeRef) -> TypeRef {
@@ -1002,6 +1013,21 @@ final class TypeResolver {
         }
         return .unknown
     }
+}
+
+/// The `return` statements of a closure body, without those of closures, functions and
+/// accessors nested in it.
+private final class ClosureReturns: SyntaxVisitor {
+    var found: [ReturnStmtSyntax] = []
+
+    override func visit(_ node: ReturnStmtSyntax) -> SyntaxVisitorContinueKind {
+        found.append(node)
+        return .skipChildren
+    }
+
+    override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+    override func visit(_ node: FunctionDeclSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+    override func visit(_ node: AccessorBlockSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
 }
 
 extension SyntaxProtocol {
