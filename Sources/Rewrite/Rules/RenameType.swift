@@ -62,14 +62,14 @@ struct RenameType: SwiftRule {
     private func contextFreeMeaning(of occurrences: [RawOccurrence], context: RewriteContext, declaredHere: Bool)
         -> (asType: Bool, asValue: Bool)? {
         guard !context.index.isNestedAnywhere(simpleName) else { return nil }
-        var asValue = !["newValue", "oldValue", "error"].contains(simpleName)
+        var asValue = !TypeResolver.implicitBindings.contains(simpleName)
         for occurrence in occurrences {
             switch occurrence.parent {
             case .genericParameter: return nil
             case .structDecl, .classDecl, .enumDecl, .protocolDecl, .actorDecl, .typeAliasDecl:
                 if !occurrence.isTopLevel { return nil }
-            case .identifierType, .declReferenceExpr, .memberType: break
-            default: asValue = false
+            default:
+                if !SwiftFile.nonBindingParents.contains(occurrence.parent) { asValue = false }
             }
         }
         let asType = context.index.resolveTypeName([simpleName], context: nil).map { $0 == from } ?? (!declaredHere && simpleName == from)

@@ -26,11 +26,7 @@ extension SwiftFile {
     /// The identifier tokens spelled `name` (or `` `name` ``), from the text's bytes and one
     /// descent of the raw tree.
     func rawOccurrences(of name: String) -> [RawOccurrence] {
-        var offsets: [Int] = []
-        text.forEachWord(name) { offset in
-            offsets.append(offset)
-            return true
-        }
+        let offsets = wordOffsets(name)
         var found: [RawOccurrence] = []
         if !offsets.isEmpty {
             var path: [(raw: RawSyntax, child: Int)] = []
@@ -80,13 +76,5 @@ extension SwiftFile {
             }
             childStart = childEnd
         }
-    }
-
-    /// The syntax tokens at the given text offsets (ascending), for occurrences that need their
-    /// context resolved.
-    func tokens(at offsets: [Int]) -> [TokenSyntax] {
-        var tokens: [TokenSyntax] = []
-        if !offsets.isEmpty { SwiftFile.collectTokens(Syntax(tree), at: offsets[...], into: &tokens) }
-        return tokens
     }
 }

@@ -161,14 +161,7 @@ extension SwiftFile {
     /// rather than by walking every token of the tree.
     func identifierTokens(named name: String) -> [TokenSyntax] {
         if let known = tokensByName[name] { return known }
-        var offsets: [Int] = []
-        text.forEachWord(name) { offset in
-            offsets.append(offset)
-            return true
-        }
-        var tokens: [TokenSyntax] = []
-        if !offsets.isEmpty { SwiftFile.collectTokens(Syntax(tree), at: offsets[...], into: &tokens) }
-        let found = tokens.filter { token in
+        let found = tokens(at: wordOffsets(name)).filter { token in
             if case .identifier = token.tokenKind { return token.identifierText == name }
             return false
         }
@@ -176,10 +169,27 @@ extension SwiftFile {
         return found
     }
 
+    /// The UTF-8 offsets of `name` on identifier boundaries in the text, ascending.
+    func wordOffsets(_ name: String) -> [Int] {
+        var offsets: [Int] = []
+        text.forEachWord(name) { offset in
+            offsets.append(offset)
+            return true
+        }
+        return offsets
+    }
+
+    /// The syntax tokens at the given text offsets (ascending).
+    func tokens(at offsets: [Int]) -> [TokenSyntax] {
+        var tokens: [TokenSyntax] = []
+        if !offsets.isEmpty { SwiftFile.collectTokens(Syntax(tree), at: offsets[...], into: &tokens) }
+        return tokens
+    }
+
     /// The tokens covering ascending offsets, found in one descent that visits only the nodes
     /// containing an offset: a node's children are looked at once for all the offsets in it,
     /// not once per offset as `token(at:)` would.
-    static func collectTokens(_ node: Syntax, at offsets: ArraySlice<Int>, into tokens: inout [TokenSyntax]) {
+    private static func collectTokens(_ node: Syntax, at offsets: ArraySlice<Int>, into tokens: inout [TokenSyntax]) {
         if let token = node.as(TokenSyntax.self) {
             tokens.append(token)
             return
@@ -195,19 +205,19 @@ extension SwiftFile {
         }
     }
 
+    /// Parents under which a name refers to something or names a type, never binds a local.
+    static let nonBindingParents: Set<SyntaxKind> = [
+        .declReferenceExpr, .identifierType, .memberType, .structDecl, .classDecl, .enumDecl, .protocolDecl, .actorDecl,
+        .typeAliasDecl,
+    ]
+
     /// Whether some token spelled `name` may introduce a binding (a pattern, parameter, closure
     /// parameter or capture): every occurrence that is not a plain reference, a type or a type's
     /// declared name counts, so a file where this is false binds no local of that name.
     func mayBind(_ name: String) -> Bool {
         if let known = bindsByName[name] { return known }
         let binds = identifierTokens(named: name).contains { token in
-            guard let parent = token.parent else { return false }
-            switch parent.kind {
-            case .declReferenceExpr, .identifierType, .memberType, .structDecl, .classDecl, .enumDecl, .protocolDecl, .actorDecl:
-                return false
-            default:
-                return true
-            }
+            token.parent.map { !SwiftFile.nonBindingParents.contains($0.kind) } ?? false
         }
         bindsByName[name] = binds
         return binds

@@ -765,7 +765,8 @@ final class TypeResolver {
         return nil
     }
 
-    private static let implicitBindings: Set<String> = ["newValue", "oldValue", "error"]
+    /// Names accessors and catch clauses bind without writing them.
+    static let implicitBindings: Set<String> = ["newValue", "oldValue", "error"]
 
     private func functionLike(_ node: Syntax) -> FunctionParameterListSyntax? {
         if let function = node.as(FunctionDeclSyntax.self) { return function.signature.parameterClause.parameters }
