@@ -49,8 +49,9 @@ struct ConsumerJob {
     let options: RunOptions
     let budget: BranchBudget
     let testSlots: DispatchSemaphore
+    var stop = StopSignal()
 
-    var branch: String { "refs/heads/skein/\(migration.id)" }
+    var branch: String { MigrationBranch(migration.id).reference }
 
     func run() -> ConsumerOutcome {
         var attempt = 0
@@ -62,18 +63,19 @@ struct ConsumerJob {
                 let delay = options.backoff * pow(2, Double(attempt - 1)) * Double.random(in: 0.5...1.5)
                 Thread.sleep(forTimeInterval: delay)
             } catch {
-                return recordError(String(describing: error))
+                return recordError(String(describing: error), interrupted: error is Interrupted)
             }
         }
     }
 
     /// Records an `error` outcome on the base commit when the mirror can still be written.
-    private func recordError(_ message: String) -> ConsumerOutcome {
+    private func recordError(_ message: String, interrupted: Bool = false) -> ConsumerOutcome {
         var outcome = ConsumerOutcome(repo: consumer.repo)
-        let entry = LedgerEntry(
+        var entry = LedgerEntry(
             migration: migration.id, status: .error, repo: consumer.repo, base: consumer.base.hex, commit: nil,
             schemaCommit: migration.schemaCommit, error: message,
             extra: ["rules": .string(migration.rulesFingerprint)])
+        if interrupted { entry.extra[LedgerEntry.interruptedKey] = .bool(true) }
         outcome.entry = entry
         guard !options.dryRun else { return outcome }
         do {
@@ -102,11 +104,14 @@ struct ConsumerJob {
         let ledger = Ledger(repository: mirror, signature: options.signature)
         let base = try mirror.defaultBranch().commit
         let fingerprint = migration.rulesFingerprint
+        // What a killed run left of this consumer goes before anything else, recorded or not.
+        if !options.dryRun { Leftovers.sweep(mirror: mirror, repo: consumer.repo, layout: layout, migration: migration.id) }
 
         if let previous = latestEntries(try ledger.allEntries().map(\.entry).filter {
             $0.migration == migration.id && $0.repo == consumer.repo
         })[migration.id],
             previous.base == base.hex, previous.extra["rules"]?.stringValue == fingerprint,
+            previous.extra[LedgerEntry.interruptedKey] != .bool(true),
             !(options.retryFailed && [.testsFailed, .error, .needsHuman].contains(previous.status))
         {
             outcome.entry = previous
@@ -125,7 +130,11 @@ struct ConsumerJob {
         }
         let worktree = try Worktree.add(to: mirror, name: name, path: path, branch: branch, at: base)
         defer {
-            if !options.keepWorktrees { try? worktree.remove(from: mirror) }
+            if options.keepWorktrees {
+                try? worktree.keep(in: mirror, reason: "kept by skein run --keep-worktrees")
+            } else {
+                try? worktree.remove(from: mirror)
+            }
             // An attempt that made no commit leaves no branch behind.
             if (try? mirror.referenceTarget(branch)) == base { try? mirror.deleteReference(branch) }
         }
@@ -143,7 +152,7 @@ struct ConsumerJob {
             migration: migration.id, status: .notAffected, repo: consumer.repo, base: base.hex, commit: nil,
             schemaCommit: migration.schemaCommit,
             extra: [
-                "rules": .string(fingerprint), "branch": .string("skein/\(migration.id)"),
+                "rules": .string(fingerprint), "branch": .string(MigrationBranch(migration.id).name),
                 "undeclared": .bool(!consumer.declared),
             ])
         let rewriteAttention = plan.attention.map(\.description)
@@ -250,7 +259,7 @@ struct ConsumerJob {
         entry.durationSeconds = Date().timeIntervalSince(started)
         entry.at = Timestamp.now()
         guard try mirror.referenceTarget(branch) == made else {
-            throw FleetError("skein/\(migration.id) does not point at the new commit \(made.short); nothing recorded")
+            throw FleetError("\(MigrationBranch(migration.id)) does not point at the new commit \(made.short); nothing recorded")
         }
         try ledger.append(entry, on: made)
         outcome.entry = entry
@@ -298,10 +307,15 @@ struct ConsumerJob {
     }
 
     /// Runs sandboxed work within the run's bound on concurrent test runs.
+    /// A stopped run starts no new step; a step killed at the end of the stop's grace makes the
+    /// consumer `error: interrupted`, never a test failure.
     private func sandboxed<T>(_ body: () throws -> T) throws -> T {
         testSlots.wait()
         defer { testSlots.signal() }
-        return try body()
+        guard !stop.isStopped else { throw Interrupted() }
+        let result = try body()
+        if RunningProcesses.terminated { throw Interrupted() }
+        return result
     }
 
     /// The base's test result: from the baseline cache in the ledger when this base was tested

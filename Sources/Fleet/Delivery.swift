@@ -24,10 +24,10 @@ public enum Delivery {
     public static func push(migration: String, mirrors: String, jobs: Int, signature: Signature) async throws -> [DeliveryOutcome] {
         try await eachRecordedMirror(migration, mirrors: mirrors, jobs: jobs, signature: signature) { mirror, repository, ledger, entry, outcome in
             let url = try mirror.upstreamURL()
-            let branch = "refs/heads/skein/\(migration)"
+            let branch = MigrationBranch(migration).reference
             if entry.status != .rolledBack, try repository.referenceTarget(branch) != nil {
                 try repository.push(to: url, refspecs: ["+\(branch):\(branch)"])
-                outcome.actions.append("pushed skein/\(migration)")
+                outcome.actions.append("pushed \(MigrationBranch(migration))")
             }
             if entry.status == .testsPassed, let commit = entry.commit.flatMap(ObjectID.init(hex:)),
                try wantsAutomerge(repository, at: commit) {
@@ -95,11 +95,11 @@ public enum Delivery {
         var merged = commit
         if !(try repository.isAncestor(tip, of: commit)) {
             guard let tree = try repository.mergeTree(ours: tip, theirs: commit) else {
-                throw FleetError("skein/\(entry.migration) no longer merges cleanly into \(defaultBranch); not merged")
+                throw FleetError("\(MigrationBranch(entry.migration)) no longer merges cleanly into \(defaultBranch); not merged")
             }
             merged = try repository.createCommit(
                 tree: tree, parents: [tip, commit],
-                message: "Merge skein/\(entry.migration) (automerge)\n\nSkein-Migration: \(entry.migration)\n",
+                message: "Merge \(MigrationBranch(entry.migration)) (automerge)\n\nSkein-Migration: \(entry.migration)\n",
                 author: ledger.signature, committer: ledger.signature)
         }
         // libgit2 pushes references, not bare object ids: stage the merge under a private ref.
@@ -122,7 +122,7 @@ public enum Delivery {
     public static func rollback(migration: String, mirrors: String, jobs: Int, signature: Signature) async throws -> [DeliveryOutcome] {
         try await eachRecordedMirror(migration, mirrors: mirrors, jobs: jobs, signature: signature) { mirror, repository, ledger, entry, outcome in
             guard entry.status != .rolledBack else { return }
-            let branch = "refs/heads/skein/\(migration)"
+            let branch = MigrationBranch(migration).reference
             var line = entry
             line.status = .rolledBack
             line.at = Timestamp.now()
@@ -139,13 +139,13 @@ public enum Delivery {
                 try repository.setReference(branch + "-rollback", to: revert, message: "skein: roll back \(migration)")
                 if let url { try repository.push(to: url, refspecs: ["+\(branch)-rollback:\(branch)-rollback"]) }
                 line.extra["rollback_commit"] = .string(revert.hex)
-                line.extra["branch"] = .string("skein/\(migration)-rollback")
+                line.extra["branch"] = .string(MigrationBranch(migration).rollback.name)
                 try ledger.append(line, on: revert)
-                outcome.actions.append("merged: revert committed on skein/\(migration)-rollback")
+                outcome.actions.append("merged: revert committed on \(MigrationBranch(migration).rollback)")
             } else {
                 if try repository.referenceTarget(branch) != nil {
                     try repository.deleteReference(branch)
-                    outcome.actions.append("deleted skein/\(migration)")
+                    outcome.actions.append("deleted \(MigrationBranch(migration))")
                 }
                 if let url, try repository.listRemote(url).contains(where: { $0.name == branch }) {
                     try repository.push(to: url, refspecs: [":\(branch)"])

@@ -82,6 +82,9 @@ public struct DiscoveryReport: Sendable {
 /// Swift, config or data files. Mirrors are read in parallel, one repository handle per job;
 /// an empty or broken mirror is skipped with its reason and never stops the others.
 public enum Discovery {
+    /// Why an empty mirror is passed over: it holds nothing to migrate, so it is no failure.
+    public static let emptyMirrorReason = "empty repository (no commits)"
+
     /// At most this many `path:line` entries per consumer and dataset.
     static let evidenceLimit = 50
     /// Files larger than this are not read (generated data, binaries checked in by mistake).
@@ -214,7 +217,7 @@ public enum Discovery {
                 return .skipped(SkippedMirror(repo: mirror.name, reason: "cannot open the mirror: \(error.message)"))
             }
             if repository.isHeadUnborn, (try? repository.references(matching: "refs/heads/*").isEmpty) ?? true {
-                return .skipped(SkippedMirror(repo: mirror.name, reason: "empty repository (no commits)"))
+                return .skipped(SkippedMirror(repo: mirror.name, reason: Discovery.emptyMirrorReason))
             }
             let branch: (name: String, commit: ObjectID)
             do {

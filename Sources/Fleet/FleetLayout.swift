@@ -33,12 +33,24 @@ public struct FleetLayout: Sendable {
 public final class MirrorLock: @unchecked Sendable {
     private let descriptor: Int32
 
-    public init(path: String) throws {
+    /// Waits for the lock.
+    public convenience init(path: String) throws {
+        // Waiting, the lock is always taken in the end.
+        try self.init(path: path, wait: true)!
+    }
+
+    /// Takes the lock when it is free; nil when another process holds it (or `wait` is false
+    /// and it is taken).
+    public init?(path: String, wait: Bool) throws {
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FleetError("cannot open lock \(path): \(String(cString: strerror(errno)))") }
-        while flock(descriptor, LOCK_EX) != 0 {
+        while flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
+            if errno == EWOULDBLOCK {
+                close(descriptor)
+                return nil
+            }
             guard errno == EINTR else {
                 close(descriptor)
                 throw FleetError("cannot lock \(path): \(String(cString: strerror(errno)))")
@@ -52,8 +64,8 @@ public final class MirrorLock: @unchecked Sendable {
     }
 }
 
-/// A fault of the orchestration itself.
-public struct FleetError: TransientFault, Sendable, CustomStringConvertible {
+/// A fault of the orchestration itself (exit 3 when it ends a command).
+public struct FleetError: SkeinFailure, TransientFault {
     public var message: String
     public var isTransient: Bool
     public init(_ message: String, transient: Bool = false) {
@@ -61,6 +73,7 @@ public struct FleetError: TransientFault, Sendable, CustomStringConvertible {
         self.isTransient = transient
     }
     public var description: String { message }
+    public var exitStatus: ExitStatus { .internalFailure }
 }
 
 /// `--shard I/N`: a stable share of the consumers, by a hash of the consumer's name that does

@@ -25,6 +25,7 @@ public enum FleetRun {
         let budget = BranchBudget(options.maxBranches)
         let testSlots = DispatchSemaphore(value: max(1, options.testJobs))
         var results: [MigrationOutcome] = []
+        if !options.dryRun { Leftovers.sweep(layout: layout) }
         for migration in migrations {
             let started = Date()
             let found = try await Discovery.consumers(of: migration, mirrors: mirrors, jobs: options.jobs)
@@ -39,7 +40,7 @@ public enum FleetRun {
                 progress.started()
                 let job = ConsumerJob(
                     migration: migration, consumer: consumer, layout: layout, options: options, budget: budget,
-                    testSlots: testSlots)
+                    testSlots: testSlots, stop: stop)
                 let outcome = job.run()
                 progress.finished(line(for: outcome, migration: migration), failed: !(outcome.status?.isGood ?? true))
                 return outcome
@@ -57,9 +58,12 @@ public enum FleetRun {
 
     /// Exit status per SPEC §5: 1 when some consumer ended `tests-failed`, `needs-human` or
     /// `error`, else 0.
+    /// A mirror skipped because it could not be read (it may be a declared consumer) counts as
+    /// a failure too; an empty one does not.
     public static func exitStatus(_ results: [MigrationOutcome]) -> ExitStatus {
         let bad = results.flatMap(\.outcomes).contains { !($0.status?.isGood ?? true) }
-        return bad ? .someFailed : .success
+        let unread = results.flatMap(\.skipped).contains { $0.reason != Discovery.emptyMirrorReason }
+        return bad || unread ? .someFailed : .success
     }
 
     static func line(for outcome: ConsumerOutcome, migration: Migration) -> String {
@@ -73,7 +77,7 @@ public enum FleetRun {
             return "\(outcome.repo): dry run: \(verdict)\(attention)"
         }
         var text = "\(outcome.repo): \(entry.status.rawValue)"
-        if let commit = entry.commit { text += " skein/\(migration.id) \(commit.prefix(10))" }
+        if let commit = entry.commit { text += " \(MigrationBranch(migration.id)) \(commit.prefix(10))" }
         if outcome.reused { text += " (already recorded for this base)" }
         if let tests = entry.tests { text += " tests \(tests.passed) passed, \(tests.failed) failed" }
         if entry.extra["undeclared"] == .bool(true) { text += " [undeclared consumer]" }

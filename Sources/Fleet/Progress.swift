@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import Sandbox
 
 /// Progress of a long run. On a terminal: one live line on stderr (done/total, failed, running,
 /// ETA) with each finished consumer printed above it. Otherwise: one plain line per consumer.
@@ -62,30 +63,45 @@ public final class Progress: @unchecked Sendable {
     }
 }
 
-/// SIGINT and SIGTERM during a run: stop starting new consumers and let running ones finish, so
-/// nothing is left half-written. A second signal ends the process at once.
+/// SIGINT and SIGTERM during a run: no new consumer or sandboxed step starts; steps already
+/// running get `grace` seconds, then every process tree skein started is killed and those
+/// consumers are recorded as `error: interrupted` (redone by the next run). A second signal kills
+/// them at once and ends skein.
 public final class StopSignal: @unchecked Sendable {
     private let lock = NSLock()
-    private var stopped = false
+    private var received: Int32?
     private var sources: [DispatchSourceSignal] = []
 
     public init() {}
 
-    public var isStopped: Bool { lock.withLock { stopped } }
+    public var isStopped: Bool { lock.withLock { received != nil } }
 
-    public func install() {
+    /// The first signal received, if any: the run's exit status follows it (130, 143).
+    public var receivedSignal: Int32? { lock.withLock { received } }
+
+    /// Stops the run as a signal would (for callers that stop it themselves).
+    public func stop(_ number: Int32 = SIGTERM, grace: Double = 10) {
+        let first = lock.withLock { () -> Bool in
+            defer { if received == nil { received = number } }
+            return received == nil
+        }
+        guard first else { return }
+        DispatchQueue.global().asyncAfter(deadline: .now() + grace) { RunningProcesses.terminateAll() }
+    }
+
+    public func install(grace: Double = 10) {
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [weak self] in
                 guard let self else { return }
-                let first = self.lock.withLock { () -> Bool in
-                    defer { self.stopped = true }
-                    return !self.stopped
-                }
-                if first {
-                    FileHandle.standardError.write(Data("\nskein: stopping: no new consumers; running ones finish (signal again to abort)\n".utf8))
+                if !self.isStopped {
+                    let name = number == SIGINT ? "SIGINT" : "SIGTERM"
+                    FileHandle.standardError.write(Data(
+                        "\nskein: \(name): stopping: no new work; running steps get \(Int(grace)) s, then are killed (signal again to stop at once)\n".utf8))
+                    self.stop(number, grace: grace)
                 } else {
+                    RunningProcesses.terminateAll()
                     signal(number, SIG_DFL)
                     kill(getpid(), number)
                 }
@@ -94,4 +110,10 @@ public final class StopSignal: @unchecked Sendable {
             sources.append(source)
         }
     }
+}
+
+/// A consumer whose work was cut short by a stopped run. Recorded as `error`, marked so that
+/// the next run migrates the consumer again rather than taking the line as final.
+struct Interrupted: Error, CustomStringConvertible {
+    var description: String { "interrupted: the run was stopped before this consumer finished" }
 }

@@ -16,7 +16,7 @@ public struct ConsumerStatus: Sendable {
     public var json: JSONValue {
         .object([
             ("repo", .string(repo)), ("status", .string(status.rawValue)),
-            ("branch", entry.commit == nil ? .null : .string("skein/\(entry.migration)")),
+            ("branch", entry.commit == nil ? .null : .string(MigrationBranch(entry.migration).name)),
             ("commit", entry.commit.map(JSONValue.string) ?? .null), ("base", .string(entry.base)),
             ("tests", entry.tests.map { .object([("passed", .int($0.passed)), ("failed", .int($0.failed)), ("skipped", .int($0.skipped))]) } ?? .null),
             ("attention", .array((entry.attention ?? []).map(JSONValue.string))),

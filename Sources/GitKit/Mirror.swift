@@ -89,6 +89,10 @@ public struct Mirror: Hashable, Sendable {
         guard let url = try repository.config("remote.origin.url") else {
             throw GitError(operation: "sync", repository: name, message: "the mirror has no remote.origin.url")
         }
+        // libgit2 calls a local path that is gone an "unsupported URL protocol".
+        if let local = Mirror.localPath(of: url), !FileManager.default.fileExists(atPath: local) {
+            throw GitError(operation: "sync", repository: name, message: "the upstream \(url) no longer exists")
+        }
         let ownBranches = try repository.references(matching: "refs/heads/skein/*")
         let before = try repository.references(matching: "refs/*")
         let advertised = try repository.fetch(
@@ -140,5 +144,14 @@ public struct Mirror: Hashable, Sendable {
         let absolute = source.hasPrefix("/") ? source
             : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(source)
         return (absolute as NSString).standardizingPath
+    }
+}
+
+extension Mirror {
+    /// The folder an absolute local upstream URL names (`/path`, `file:///path`); nil for
+    /// network transports, scp-like `host:path` and relative paths.
+    static func localPath(of url: String) -> String? {
+        if url.hasPrefix("file://") { return String(url.dropFirst("file://".count)) }
+        return url.hasPrefix("/") ? url : nil
     }
 }

@@ -20,10 +20,31 @@ public final class Repository {
     /// or a linked worktree.
     public static func open(_ path: String) throws(GitError) -> Repository {
         var handle: OpaquePointer?
-        try check("open", path) {
-            git_repository_open_ext(&handle, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+        do {
+            try check("open", path) {
+                git_repository_open_ext(&handle, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+            }
+        } catch {
+            // libgit2 says "not found" for a folder it may not read: name the real cause.
+            if let cause = unreadableCause(path) { throw GitError(operation: "open", repository: path, code: error.code, message: cause) }
+            throw error
         }
         return Repository(handle: handle!, path: path)
+    }
+
+    /// Why `path` (or what git reads inside it) cannot be read, when the file system says so.
+    static func unreadableCause(_ path: String) -> String? {
+        for candidate in [path, path + "/HEAD", path + "/objects", path + "/refs", path + "/.git"] {
+            var status = stat()
+            guard stat(candidate, &status) == 0 else {
+                if errno == ENOENT, candidate == path { return "no such repository: \(path) does not exist" }
+                if errno == EACCES { return "permission denied reading \(candidate)" }
+                continue
+            }
+            let wanted = (status.st_mode & S_IFMT) == S_IFDIR ? R_OK | X_OK : R_OK
+            if access(candidate, wanted) != 0, errno == EACCES { return "permission denied reading \(candidate)" }
+        }
+        return nil
     }
 
     /// Opens the repository containing `path`, searching parent directories like git does.

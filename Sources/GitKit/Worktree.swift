@@ -33,6 +33,21 @@ public struct Worktree: Hashable, Sendable {
         } catch {
             throw GitError(operation: "add worktree \(name)", repository: repository.path, message: "cannot create \(parent): \(error)")
         }
+        // The undo is set up before anything is made: a failed checkout (a full disk, a path
+        // the file system refuses) leaves no folder, no entry, and the branch as it was.
+        let previous = try repository.referenceTarget(branch)
+        var made = false
+        defer {
+            if !made {
+                try? prune(in: repository, named: name, force: true)
+                try? FileManager.default.removeItem(atPath: path)
+                if let previous {
+                    try? repository.setReference(branch, to: previous, message: "skein: worktree not made; branch restored")
+                } else {
+                    try? repository.deleteReference(branch)
+                }
+            }
+        }
         try repository.setReference(branch, to: base, message: "skein: branch from \(base.short)")
         var reference: OpaquePointer?
         try check("add worktree", repository.path) { git_reference_lookup(&reference, repository.handle, branch) }
@@ -46,13 +61,33 @@ public struct Worktree: Hashable, Sendable {
             git_worktree_add(&worktree, repository.handle, name, path, &options)
         }
         git_worktree_free(worktree)
+        made = true
         return Worktree(name: name, path: path, branch: branch)
+    }
+
+    /// Marks the worktree as kept on purpose (`git worktree lock`, with the reason git shows),
+    /// so that sweeping a crashed run's leftovers passes it by.
+    public func keep(in repository: Repository, reason: String) throws(GitError) {
+        var worktree: OpaquePointer?
+        try check("look up worktree \(name)", repository.path) { git_worktree_lookup(&worktree, repository.handle, name) }
+        defer { git_worktree_free(worktree) }
+        try check("lock worktree \(name)", repository.path) { git_worktree_lock(worktree, reason) }
+    }
+
+    /// Whether the named worktree is marked as kept (locked).
+    public static func isKept(in repository: Repository, named name: String) -> Bool {
+        var worktree: OpaquePointer?
+        guard git_worktree_lookup(&worktree, repository.handle, name) == 0 else { return false }
+        defer { git_worktree_free(worktree) }
+        return git_worktree_is_locked(nil, worktree) > 0
     }
 
     /// Removes the worktree's files and its administrative entry; the branch stays.
     public func remove(from repository: Repository) throws(GitError) {
-        try Worktree.prune(in: repository, named: name, force: true)
+        // Files first: a process killed in between leaves an entry whose folder is gone, which
+        // `pruneStale` recognises, rather than a folder no entry accounts for.
         if FileManager.default.fileExists(atPath: path) { try? FileManager.default.removeItem(atPath: path) }
+        try Worktree.prune(in: repository, named: name, force: true)
     }
 
     /// Names of the repository's linked worktrees.

@@ -71,6 +71,10 @@ public struct LedgerEntry: Hashable, Sendable {
         self.extra = extra
     }
 
+    /// Marks an `error` line written because the run was stopped: the next run redoes the
+    /// consumer rather than taking the line as its final outcome.
+    public static let interruptedKey = "interrupted"
+
     /// The line as written: compact JSON with sorted keys.
     public var line: String { json.serialized(sortKeys: true) }
 

@@ -121,6 +121,13 @@ struct ProcessLaunch: Sendable {
                 close(infoRead)
             }
         }
+        // Registered before anything waits, so a stopped run can end this tree at any point;
+        // a run already stopped gets its tree killed at once.
+        let tree = RunningProcesses.Tree(
+            processGroup: pid, namespaceInit: { namespaceInit.withLock { $0 } }, group: group)
+        let registration = RunningProcesses.register(tree)
+        if registration == nil { RunningProcesses.kill(tree) }
+        defer { registration.map(RunningProcesses.unregister) }
         let exited = DispatchSemaphore(value: 0)
         let waitStatus = Locked<Int32>(0)
         Thread.detachNewThread {

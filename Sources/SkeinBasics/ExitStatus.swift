@@ -1,3 +1,5 @@
+import Foundation
+
 /// The exit codes of the contract (SPEC §5), shared by every command.
 public enum ExitStatus: Int32, Sendable {
     /// Done; every affected consumer ended well.
@@ -8,6 +10,15 @@ public enum ExitStatus: Int32, Sendable {
     case badInput = 2
     /// A fault of skein itself.
     case internalFailure = 3
+    /// Stopped by SIGINT (128 + 2, as a shell reports it); what finished is recorded.
+    case interrupted = 130
+    /// Stopped by SIGTERM (128 + 15).
+    case terminated = 143
+
+    /// The status for a run stopped by `signal`.
+    public static func stopped(by signal: Int32) -> ExitStatus {
+        signal == SIGTERM ? .terminated : .interrupted
+    }
 }
 
 /// An error that knows which exit code it stands for.

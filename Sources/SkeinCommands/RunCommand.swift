@@ -119,6 +119,7 @@ struct RunCommand: AsyncParsableCommand {
             let summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             print("\(result.migration.id)\(dryRun ? " (dry run)" : ""): \(result.outcomes.count) consumer\(result.outcomes.count == 1 ? "" : "s"): \(summary.isEmpty ? "none" : summary)")
         }
+        if let signal = stop.receivedSignal { throw CommandExit(.stopped(by: signal)) }
         var status = FleetRun.exitStatus(results)
         if !plan.errors.isEmpty, status == .success { status = .someFailed }
         if status != .success { throw CommandExit(status) }

@@ -47,15 +47,24 @@ public struct SkeinCommand: AsyncParsableCommand {
         case let exit as CommandExit:
             return exit.status.rawValue
         default:
-            let code = exitCode(for: error).rawValue
+            let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if !message.isEmpty {
-                let stream = code == 0 ? FileHandle.standardOutput : FileHandle.standardError
+                let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
                 stream.write(Data((message + "\n").utf8))
             }
-            // ArgumentParser validation and parse errors are usage errors: exit 2 per the contract.
-            return code == 0 ? 0 : (code == 64 || code == 1 ? ExitStatus.badInput.rawValue : code)
+            return contractStatus(argumentParserCode: code.rawValue, error: error).rawValue
         }
+    }
+
+    /// ArgumentParser's parse and validation errors are bad usage (2); `--help` and `--version`
+    /// end well (0); any other error that reaches here is one skein did not expect: its own
+    /// fault (3), never "bad input, nothing changed".
+    static func contractStatus(argumentParserCode code: Int32, error: Error) -> ExitStatus {
+        if code == 0 { return .success }
+        if code == ExitCode.validationFailure.rawValue { return .badInput }
+        if error is ExitCode, let status = ExitStatus(rawValue: code) { return status }
+        return .internalFailure
     }
 }
 

@@ -43,7 +43,7 @@ struct StatusCommand: AsyncParsableCommand {
             let width = max(8, report.repos.map(\.repo.count).max() ?? 0)
             for repo in report.repos {
                 let tests = repo.entry.tests.map { "\($0.passed)/\($0.passed + $0.failed) passed" } ?? ""
-                let branch = repo.entry.commit.map { "skein/\(report.id) \($0.prefix(10))" } ?? ""
+                let branch = repo.entry.commit.map { "\(MigrationBranch(report.id)) \($0.prefix(10))" } ?? ""
                 let pad = String(repeating: " ", count: width - repo.repo.count)
                 print("  \(repo.repo)\(pad)  \(repo.status.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0))  \(tests.padding(toLength: 14, withPad: " ", startingAt: 0))  \(branch)")
                 for item in repo.entry.attention ?? [] { print("      ! \(item)") }
