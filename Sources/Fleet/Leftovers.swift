@@ -36,6 +36,11 @@ enum Leftovers {
     @discardableResult
     static func sweep(mirror: Repository, repo: String, layout: FleetLayout, migration: String? = nil) -> [String] {
         var removed: [String] = []
+        // skein writes these references only under the mirror's lock, which the caller holds:
+        // a lock file there is a killed writer's.
+        for reference in mirror.removeStaleReferenceLocks(in: ["refs/heads/" + MigrationBranch.prefix.dropLast(), "refs/notes"]) {
+            removed.append("\(repo): removed the stale lock of \(reference)")
+        }
         let pruned = (try? Worktree.pruneStale(in: mirror)) ?? []
         removed += pruned.map { "\(repo): pruned the worktree entry \($0), whose folder was gone" }
         let root = layout.state + "/worktrees"

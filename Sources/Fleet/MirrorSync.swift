@@ -30,6 +30,9 @@ public enum MirrorSync {
         await concurrentMap(sources, limit: jobs) { source in
             let name = Mirror.name(forSource: source)
             do {
+                // Every write to a mirror happens under its lock, runs' and syncs' alike.
+                let lock = try MirrorLock(path: FleetLayout(mirrors: directory).lock(name))
+                defer { lock.release() }
                 let result = try Mirror.add(source: source, in: directory)
                 try Ledger.mergeUpstream(intoMirrorAt: result.mirrorPath(in: directory))
                 return MirrorOutcome(name: name, result: result)
@@ -46,6 +49,8 @@ public enum MirrorSync {
         let mirrors = try Mirror.all(in: directory)
         return await concurrentMap(mirrors, limit: jobs) { mirror in
             do {
+                let lock = try MirrorLock(path: FleetLayout(mirrors: directory).lock(mirror.name))
+                defer { lock.release() }
                 let result = try mirror.sync()
                 try Ledger.mergeUpstream(intoMirrorAt: mirror.path)
                 return MirrorOutcome(name: mirror.name, result: result)

@@ -207,3 +207,26 @@ public final class Repository {
         return value.map { String(cString: $0) }
     }
 }
+
+extension Repository {
+    /// Removes the `.lock` files a killed writer left under these reference namespaces (e.g.
+    /// `refs/heads/skein`, `refs/notes`); git and libgit2 refuse to update a reference while its
+    /// lock file exists. Only for a caller that knows no other writer is at work on them.
+    /// Returns the references that were unlocked.
+    @discardableResult
+    public func removeStaleReferenceLocks(in namespaces: [String]) -> [String] {
+        var removed: [String] = []
+        for namespace in namespaces {
+            let root = (commonDirectory as NSString).appendingPathComponent(namespace)
+            guard let walker = FileManager.default.enumerator(atPath: root) else { continue }
+            while let relative = walker.nextObject() as? String {
+                guard relative.hasSuffix(".lock") else { continue }
+                let path = (root as NSString).appendingPathComponent(relative)
+                var status = stat()
+                guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { continue }
+                if unlink(path) == 0 { removed.append(namespace + "/" + String(relative.dropLast(".lock".count))) }
+            }
+        }
+        return removed
+    }
+}

@@ -104,7 +104,11 @@ public struct Worktree: Hashable, Sendable {
         var pruned: [String] = []
         for name in try names(in: repository) {
             var worktree: OpaquePointer?
-            guard git_worktree_lookup(&worktree, repository.handle, name) == 0 else { continue }
+            guard git_worktree_lookup(&worktree, repository.handle, name) == 0 else {
+                // Half-written by a killed process: `prune` removes what libgit2 cannot open.
+                if (try? prune(in: repository, named: name)) != nil { pruned.append(name) }
+                continue
+            }
             defer { git_worktree_free(worktree) }
             if git_worktree_validate(worktree) != 0 {
                 try prune(in: repository, named: name)
@@ -120,7 +124,20 @@ public struct Worktree: Hashable, Sendable {
         var worktree: OpaquePointer?
         let status = git_worktree_lookup(&worktree, repository.handle, name)
         if status == GIT_ENOTFOUND.rawValue { return }
-        if status < 0 { throw lastError("look up worktree \(name)", repository.path, code: status) }
+        if status < 0 {
+            // An entry a killed process left half-written (no `gitdir`, no `HEAD`): libgit2
+            // cannot open it, so it cannot prune it either; the folder is the whole entry.
+            let known = ["gitdir", "HEAD", "commondir"].allSatisfy {
+                FileManager.default.fileExists(atPath: administrative + "/" + $0)
+            }
+            if !known || force {
+                do {
+                    try FileManager.default.removeItem(atPath: administrative)
+                    return
+                } catch {}
+            }
+            throw lastError("look up worktree \(name)", repository.path, code: status)
+        }
         defer { git_worktree_free(worktree) }
         var options = git_worktree_prune_options()
         git_worktree_prune_options_init(&options, UInt32(GIT_WORKTREE_PRUNE_OPTIONS_VERSION))

@@ -223,6 +223,7 @@ func startSkein(_ arguments: [String]) throws -> Process {
         Thread.sleep(forTimeInterval: 3)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
+        #expect(process.terminationStatus == 143)
         let recorded = consumersOfPlays.filter { fleet.status($0) != nil }
         #expect(!recorded.isEmpty)
         #expect(recorded.count < consumersOfPlays.count)
