@@ -205,8 +205,9 @@ public struct TestRunner: Sendable {
                 infoFD: ProcessLaunch.infoFD)
         } else {
             environment = environment.map { $0.0 == "TMPDIR" ? ($0.0, fresh + "/tmp") : $0 }
-            inner = ["/bin/sh", "-c", Self.withScratchPath(command, buildDirectory)]
+            inner = Unsandboxed.guardPrefix + ["/bin/sh", "-c", Self.withScratchPath(command, buildDirectory)]
             notes.append("ran without a sandbox (--sandbox none)")
+            if Unsandboxed.guardPrefix.isEmpty { notes.append(Unsandboxed.note) }
         }
         if let prlimit = Self.prlimitPath {
             inner = [prlimit, "--cpu=\(policy.cpuSeconds)", "--nproc=\(policy.maxProcesses)",

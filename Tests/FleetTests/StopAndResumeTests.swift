@@ -50,6 +50,29 @@ import TestSupport
         #expect(leftovers.isEmpty)
     }
 
+    @Test func withoutASandboxTestProcessesDieWithAKilledSkein() throws {
+        // The test command leaves a daemon of its own session behind, then waits.
+        let marker = "sleep 600.35"
+        let fleet = FleetFixture(testCommand: "setsid -f \(marker); \(marker)")
+        let process = try startSkein([
+            "run", "--registry", fleet.registry, "--mirrors", fleet.mirrors, "--jobs", "1", "--sandbox", "none",
+        ])
+        var started = false
+        for _ in 0..<600 where !started {
+            Thread.sleep(forTimeInterval: 0.1)
+            started = processes(matching: marker).split(separator: "\n").count >= 2
+        }
+        #expect(started, "the test command never started")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        var gone = false
+        for _ in 0..<100 where !gone {
+            Thread.sleep(forTimeInterval: 0.1)
+            gone = processes(matching: marker).isEmpty
+        }
+        #expect(gone, "left running: \(processes(matching: marker))")
+    }
+
     @Test func anInterruptedConsumerIsMigratedAgainByTheNextRun() throws {
         let fleet = FleetFixture(testCommand: "true")
         let repo = "top-tracks"
