@@ -38,10 +38,15 @@ final class BranchBudget: @unchecked Sendable {
     }
 }
 
-/// Migrates one consumer: base → idempotence check → worktree on `skein/<id>` → rewrites →
-/// tests at the base (cached) and after → commit → ledger note → worktree removed.
-/// The note is written only after the branch is in place: the ledger never claims what git
-/// does not hold.
+/// Migrates one consumer, phase by phase, each handing the next a typed value:
+///
+///     prepare ─ reuse? ─► check out ─► plan ─► test base ─► write ─► test after ─► decide ─► commit ─► record
+///
+/// `prepare` sweeps what a killed run left and stops when the ledger already holds a final
+/// outcome for this base and these rules. Every phase that makes something registers its undo
+/// first (`Undo`), so an error at any point leaves either the finished state or nothing. The
+/// note is written only after the branch is in place: the ledger never claims what git does
+/// not hold. `decide` (Decision.swift) is the one place a status is chosen.
 struct ConsumerJob {
     let migration: Migration
     let consumer: Consumer
@@ -51,7 +56,9 @@ struct ConsumerJob {
     let testSlots: DispatchSemaphore
     var stop = StopSignal()
 
-    var branch: String { MigrationBranch(migration.id).reference }
+    var branch: MigrationBranch { MigrationBranch(migration.id) }
+    /// The base every phase works from: the default branch's tip as discovery read it.
+    var base: ObjectID { consumer.base }
 
     func run() -> ConsumerOutcome {
         var attempt = 0
@@ -68,11 +75,273 @@ struct ConsumerJob {
         }
     }
 
+    private func attemptOnce() throws -> ConsumerOutcome {
+        var clock = PhaseClock()
+        let lock = try MirrorLock(path: layout.lock(consumer.repo))
+        defer { lock.release() }
+        let mirror = try Repository.open(consumer.mirrorPath)
+        let ledger = Ledger(repository: mirror, signature: options.signature)
+
+        if let previous = try prepare(mirror: mirror, ledger: ledger) {
+            var outcome = ConsumerOutcome(repo: consumer.repo, entry: previous)
+            outcome.reused = true
+            return outcome
+        }
+        if options.dryRun { return try dryRun(mirror: mirror) }
+
+        let undo = Undo()
+        defer { undo.run() }
+        let checkout = try checkOut(mirror: mirror, undo: undo)
+        clock.lap("worktree")
+        let planned = try plan(checkout)
+        clock.lap("rewrite")
+
+        guard planned.changesFiles else {
+            // Nothing to commit: no branch; the note goes on the base commit.
+            let decision = Decision.decide(evidence(planned, changedFiles: 0, tests: nil))
+            return try record(decision, planned: planned, commit: nil, files: [], tests: nil, on: ledger, clock: clock)
+        }
+        guard budget.reserve() else {
+            return ConsumerOutcome(repo: consumer.repo, note: "deferred: --max-branches reached")
+        }
+
+        let baseline = try testBase(checkout, mirror: mirror)
+        clock.lap("test-base")
+        let written = try write(planned, in: checkout)
+        clock.lap("rewrite")
+        let tested = try testAfter(checkout, baseline: baseline)
+        clock.lap("test-after")
+
+        let staged = try stage(written, in: checkout, mirror: mirror)
+        guard !staged.files.isEmpty else {
+            let decision = Decision.decide(evidence(planned, changedFiles: 0, tests: nil))
+            return try record(decision, planned: planned, commit: nil, files: [], tests: nil, on: ledger, clock: clock)
+        }
+        let decision = Decision.decide(evidence(planned, changedFiles: staged.files.count, tests: tested))
+        let made = try commit(staged, decision: decision, planned: planned, tested: tested, baseline: baseline, mirror: mirror)
+        clock.lap("commit")
+        return try record(
+            decision, planned: planned, commit: made, files: staged.files, tests: tested, on: ledger, clock: clock)
+    }
+}
+
+// MARK: - Phases
+
+extension ConsumerJob {
+    /// A checked-out worktree on `skein/<id>` at the base, with the consumer's own settings.
+    struct Checkout {
+        var worktree: Worktree
+        var path: String
+        var settings: ConsumerSettings
+        var workspace: Workspace
+    }
+
+    /// What planning found: the edits, the `run` rules' commands, and the references.
+    struct Planned {
+        var plan: RewriteResult
+        var commands: [String]
+        var changesFiles: Bool { !plan.edits.isEmpty || !commands.isEmpty }
+    }
+
+    /// The after-tests and how they compare with the base's.
+    typealias Tested = Decision.Tests
+
+    /// The migration's tree, staged from what skein wrote, and the files it changes.
+    struct Staged {
+        var packed: PackedWrites
+        var tree: ObjectID
+        var files: [String]
+    }
+
+    /// Sweeps this consumer's leftovers and returns the ledger's final outcome for this base
+    /// and these rules, when there is one to reuse.
+    func prepare(mirror: Repository, ledger: Ledger) throws -> LedgerEntry? {
+        // What a killed run left of this consumer goes before anything else, recorded or not.
+        if !options.dryRun { Leftovers.sweep(mirror: mirror, repo: consumer.repo, layout: layout, migration: migration.id) }
+        let previous = latestEntries(try ledger.allEntries().map(\.entry).filter {
+            $0.migration == migration.id && $0.repo == consumer.repo
+        })[migration.id]
+        guard let previous, previous.base == base.hex,
+              previous.extra["rules"]?.stringValue == migration.rulesFingerprint,
+              previous.extra[LedgerEntry.interruptedKey] != .bool(true),
+              !(options.retryFailed && [.testsFailed, .error, .needsHuman].contains(previous.status))
+        else { return nil }
+        return previous
+    }
+
+    /// Makes the worktree (and the branch at the base); the undo removes both unless the
+    /// branch got a commit or `--keep-worktrees` asks to keep the worktree.
+    func checkOut(mirror: Repository, undo: Undo) throws -> Checkout {
+        let name = FleetLayout.worktreeName(consumer.repo, migration.id)
+        let path = layout.worktree(consumer.repo, migration.id)
+        let reference = branch.reference
+        let keep = options.keepWorktrees
+        // Registered before the worktree exists: whatever happens next, it is cleaned up.
+        undo.register {
+            let worktree = Worktree(name: name, path: path, branch: reference)
+            if keep, FileManager.default.fileExists(atPath: path) {
+                try? worktree.keep(in: mirror, reason: "kept by skein run --keep-worktrees")
+            } else {
+                try? worktree.remove(from: mirror)
+            }
+            // An attempt that made no commit leaves no branch behind.
+            if (try? mirror.referenceTarget(reference)) == base { try? mirror.deleteReference(reference) }
+        }
+        try Worktree.pruneStale(in: mirror)
+        let entries = try Worktree.names(in: mirror)
+        if FileManager.default.fileExists(atPath: path) || entries.contains(name) {
+            try Worktree(name: name, path: path, branch: reference).remove(from: mirror)
+        }
+        let worktree = try Worktree.add(to: mirror, name: name, path: path, branch: reference, at: base)
+        let settings = try consumerSettings(in: path)
+        return Checkout(
+            worktree: worktree, path: path, settings: settings, workspace: Workspace(root: path, exclude: settings.exclude))
+    }
+
+    func plan(_ checkout: Checkout) throws -> Planned {
+        let plan = Migrator(migration: migration).plan(checkout.workspace)
+        let commands = migration.changes.compactMap { change -> String? in
+            if case .run(let command) = change { command } else { nil }
+        }
+        return Planned(plan: plan, commands: commands)
+    }
+
+    /// The base's test result: from the baseline cache when this base was tested with this
+    /// command before, otherwise run now (on the untouched worktree) and cached.
+    func testBase(_ checkout: Checkout, mirror: Repository) throws -> TestReport? {
+        let command = testCommand(checkout)
+        let cache = BaselineCache(repository: mirror, signature: options.signature)
+        if let cached = try cache.record(on: base, command: command) { return TestReport(cached) }
+        let runner = TestRunner(policy: policy(checkout, phase: "base"))
+        _ = try sandboxed { try runner.resolveDependencies() }
+        let report = try sandboxed { try runner.runTests(command: command) }
+        if let record = report.baselineRecord(command: command, layout: layout) { try cache.store(record, on: base) }
+        return report
+    }
+
+    /// Writes the planned edits and runs the `run` rules' commands in the sandbox.
+    func write(_ planned: Planned, in checkout: Checkout) throws -> [String] {
+        let written = try checkout.workspace.write(planned.plan.edits)
+        for command in planned.commands {
+            let runner = TestRunner(policy: policy(checkout, phase: "run"))
+            let result = try sandboxed { try runner.run(command: command) }
+            if result.timedOut || result.status != 0 {
+                throw FleetError("`\(command)` \(result.timedOut ? "timed out" : "exited with \(result.status)") (log: \(layout.relative(result.logPath)))")
+            }
+        }
+        return written
+    }
+
+    func testAfter(_ checkout: Checkout, baseline: TestReport?) throws -> Tested {
+        let command = testCommand(checkout)
+        let runner = TestRunner(policy: policy(checkout, phase: "after"))
+        let after = try sandboxed { try runner.runTests(command: command) }
+        let verdict = try Baseline.compare(base: baseline, after: after) { failing in
+            try sandboxed { try runner.rerun(tests: failing, command: command) }
+        }
+        return Tested(after: after, verdict: verdict, base: base.short, timeout: timeout(checkout), command: command)
+    }
+
+    /// Stages the migration's tree onto the base's. New blobs, trees and the commit are
+    /// written as one pack once the commit is made.
+    func stage(_ written: [String], in checkout: Checkout, mirror: Repository) throws -> Staged {
+        let packed = try PackedWrites(opening: checkout.path)
+        let repository = packed.repository
+        let baseTree = try mirror.commit(base).tree
+        let hasCommands = migration.changes.contains { if case .run = $0 { true } else { false } }
+        let tree = hasCommands ? try repository.stageAll() : try repository.stage(written, onto: baseTree)
+        let files = try repository.changedPaths(from: baseTree, to: tree).compactMap { $0.new ?? $0.old }
+        return Staged(packed: packed, tree: tree, files: files)
+    }
+
+    /// Makes the migration commit and moves `skein/<id>` to it (only from the base).
+    func commit(
+        _ staged: Staged, decision: Decision, planned: Planned, tested: Tested, baseline: TestReport?, mirror: Repository
+    ) throws -> ObjectID {
+        let after = tested.after
+        let summary = "\(after.passed) passed, \(after.failed) failed, \(after.skipped) skipped"
+            + (baseline.map { " (base: \($0.passed) passed, \($0.failed) failed)" } ?? "")
+            + (after.outcome == .buildFailed ? "; the migrated code does not build" : "")
+        let message = CommitMessage(
+            migration: migration, base: base.hex, counts: planned.plan.counts, files: staged.files, testSummary: summary,
+            attention: decision.attention)
+        let made = try staged.packed.repository.createCommit(
+            tree: staged.tree, parents: [base], message: message.text, author: options.signature, committer: options.signature)
+        try staged.packed.flush()
+        try mirror.setReference(
+            branch.reference, to: made, expected: base, message: "commit: " + message.text.prefix { $0 != "\n" })
+        guard try mirror.referenceTarget(branch.reference) == made else {
+            throw FleetError("\(branch) does not point at the new commit \(made.short); nothing recorded")
+        }
+        return made
+    }
+
+    /// Writes the ledger line: on the migration commit, or on the base when there is none.
+    func record(
+        _ decision: Decision, planned: Planned, commit: ObjectID?, files: [String], tests: Tested?, on ledger: Ledger,
+        clock: PhaseClock
+    ) throws -> ConsumerOutcome {
+        var entry = LedgerEntry(
+            migration: migration.id, status: decision.status, repo: consumer.repo, base: base.hex, commit: commit?.hex,
+            schemaCommit: migration.schemaCommit, files: commit == nil ? nil : files,
+            attention: decision.attention.isEmpty ? nil : decision.attention, error: decision.error,
+            durationSeconds: clock.total,
+            extra: ["rules": .string(migration.rulesFingerprint), "undeclared": .bool(!consumer.declared)])
+        if commit != nil { entry.extra["branch"] = .string(branch.name) }
+        if let tests {
+            let after = tests.after
+            entry.tests = TestCounts(passed: after.passed, failed: after.failed, skipped: after.skipped)
+            entry.extra["log"] = .string(layout.relative(after.logPath))
+            entry.extra["test_command"] = .string(tests.command)
+            if !after.notes.isEmpty { entry.extra["sandbox_notes"] = .array(after.notes.map(JSONValue.string)) }
+        }
+        try ledger.append(entry, on: commit ?? base)
+        var outcome = ConsumerOutcome(repo: consumer.repo, entry: entry)
+        outcome.phases = clock.phases
+        return outcome
+    }
+
+    /// The evidence `decide` reads.
+    func evidence(_ planned: Planned, changedFiles: Int, tests: Tested?) -> Decision.Evidence {
+        Decision.Evidence(
+            migration: migration.id, changedFiles: changedFiles, referencesFound: planned.plan.referencesFound,
+            rewriteAttention: planned.plan.attention.map(\.description),
+            // What discovery could not read (a broken descriptor) is for the reviewer to fix.
+            notes: consumer.problems, tests: tests)
+    }
+}
+
+// MARK: - Dry run, errors, settings
+
+extension ConsumerJob {
+    /// `--dry-run`: rewrite a throwaway export of the base and return the diff; no ref moves.
+    func dryRun(mirror: Repository) throws -> ConsumerOutcome {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("skein-dry-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try mirror.export(base, to: directory)
+        let settings = try consumerSettings(in: directory)
+        let workspace = Workspace(root: directory, exclude: settings.exclude)
+        let planned = Planned(plan: Migrator(migration: migration).plan(workspace), commands: [])
+        var diff = ""
+        for edit in planned.plan.edits {
+            let old = (try? String(contentsOfFile: directory + "/" + edit.path, encoding: .utf8)) ?? ""
+            diff += unifiedDiff(old: old, new: edit.newText, path: edit.path)
+        }
+        let decision = Decision.decide(evidence(planned, changedFiles: planned.plan.edits.count, tests: nil))
+        var outcome = ConsumerOutcome(repo: consumer.repo)
+        outcome.diff = diff
+        outcome.entry = LedgerEntry(
+            migration: migration.id, status: decision.status, repo: consumer.repo, base: base.hex,
+            schemaCommit: migration.schemaCommit, files: planned.plan.edits.map(\.path),
+            attention: decision.attention.isEmpty ? nil : decision.attention)
+        return outcome
+    }
+
     /// Records an `error` outcome on the base commit when the mirror can still be written.
-    private func recordError(_ message: String, interrupted: Bool = false) -> ConsumerOutcome {
+    func recordError(_ message: String, interrupted: Bool = false) -> ConsumerOutcome {
         var outcome = ConsumerOutcome(repo: consumer.repo)
         var entry = LedgerEntry(
-            migration: migration.id, status: .error, repo: consumer.repo, base: consumer.base.hex, commit: nil,
+            migration: migration.id, status: .error, repo: consumer.repo, base: base.hex, commit: nil,
             schemaCommit: migration.schemaCommit, error: message,
             extra: ["rules": .string(migration.rulesFingerprint)])
         if interrupted { entry.extra[LedgerEntry.interruptedKey] = .bool(true) }
@@ -82,215 +351,14 @@ struct ConsumerJob {
             let lock = try MirrorLock(path: layout.lock(consumer.repo))
             defer { lock.release() }
             let mirror = try Repository.open(consumer.mirrorPath)
-            try Ledger(repository: mirror, signature: options.signature).append(entry, on: consumer.base)
+            try Ledger(repository: mirror, signature: options.signature).append(entry, on: base)
         } catch {
             outcome.note = "the error could not be recorded in the ledger: \(error)"
         }
         return outcome
     }
 
-    private func attemptOnce() throws -> ConsumerOutcome {
-        let started = Date()
-        var outcome = ConsumerOutcome(repo: consumer.repo)
-        var clock = Date()
-        func lap(_ phase: String) {
-            outcome.phases[phase, default: 0] += Date().timeIntervalSince(clock)
-            clock = Date()
-        }
-
-        let lock = try MirrorLock(path: layout.lock(consumer.repo))
-        defer { lock.release() }
-        let mirror = try Repository.open(consumer.mirrorPath)
-        let ledger = Ledger(repository: mirror, signature: options.signature)
-        let base = try mirror.defaultBranch().commit
-        let fingerprint = migration.rulesFingerprint
-        // What a killed run left of this consumer goes before anything else, recorded or not.
-        if !options.dryRun { Leftovers.sweep(mirror: mirror, repo: consumer.repo, layout: layout, migration: migration.id) }
-
-        if let previous = latestEntries(try ledger.allEntries().map(\.entry).filter {
-            $0.migration == migration.id && $0.repo == consumer.repo
-        })[migration.id],
-            previous.base == base.hex, previous.extra["rules"]?.stringValue == fingerprint,
-            previous.extra[LedgerEntry.interruptedKey] != .bool(true),
-            !(options.retryFailed && [.testsFailed, .error, .needsHuman].contains(previous.status))
-        {
-            outcome.entry = previous
-            outcome.reused = true
-            return outcome
-        }
-
-        if options.dryRun { return try dryRun(mirror: mirror, base: base) }
-
-        // A worktree left by a crashed run of this consumer: we hold its lock, so it is stale.
-        try Worktree.pruneStale(in: mirror)
-        let name = FleetLayout.worktreeName(consumer.repo, migration.id)
-        let path = layout.worktree(consumer.repo, migration.id)
-        if try FileManager.default.fileExists(atPath: path) || Worktree.names(in: mirror).contains(name) {
-            try Worktree(name: name, path: path, branch: branch).remove(from: mirror)
-        }
-        let worktree = try Worktree.add(to: mirror, name: name, path: path, branch: branch, at: base)
-        defer {
-            if options.keepWorktrees {
-                try? worktree.keep(in: mirror, reason: "kept by skein run --keep-worktrees")
-            } else {
-                try? worktree.remove(from: mirror)
-            }
-            // An attempt that made no commit leaves no branch behind.
-            if (try? mirror.referenceTarget(branch)) == base { try? mirror.deleteReference(branch) }
-        }
-        lap("worktree")
-
-        let settings = try consumerSettings(in: path)
-        let workspace = Workspace(root: path, exclude: settings.exclude)
-        let plan = Migrator(migration: migration).plan(workspace)
-        let commands = migration.changes.compactMap { change -> String? in
-            if case .run(let command) = change { command } else { nil }
-        }
-        lap("rewrite")
-
-        var entry = LedgerEntry(
-            migration: migration.id, status: .notAffected, repo: consumer.repo, base: base.hex, commit: nil,
-            schemaCommit: migration.schemaCommit,
-            extra: [
-                "rules": .string(fingerprint), "branch": .string(MigrationBranch(migration.id).name),
-                "undeclared": .bool(!consumer.declared),
-            ])
-        let rewriteAttention = plan.attention.map(\.description)
-
-        if plan.edits.isEmpty && commands.isEmpty {
-            // Nothing to commit: no branch; the note goes on the base commit.
-            try mirror.deleteReference(branch)
-            entry.extra["branch"] = nil
-            entry.status = plan.referencesFound > 0 || !rewriteAttention.isEmpty ? .needsHuman : .notAffected
-            if entry.status == .needsHuman {
-                entry.attention = rewriteAttention.isEmpty
-                    ? ["references to \(migration.id) were found but none could be rewritten safely"] : rewriteAttention
-            }
-            entry.durationSeconds = Date().timeIntervalSince(started)
-            entry.at = Timestamp.now()
-            try ledger.append(entry, on: base)
-            outcome.entry = entry
-            return outcome
-        }
-
-        guard budget.reserve() else {
-            try mirror.deleteReference(branch)
-            outcome.note = "deferred: --max-branches reached"
-            return outcome
-        }
-
-        let testCommand = settings.testCommand ?? options.testCommand
-        let timeout = settings.testTimeout ?? options.timeout
-        let runner = TestRunner(policy: policy(worktree: path, phase: "base", timeout: timeout))
-        let baseline = try baselineReport(mirror: mirror, base: base, command: testCommand, runner: runner)
-        lap("test-base")
-
-        let written = try workspace.write(plan.edits)
-        // What discovery could not read (a broken descriptor) is for the reviewer to fix.
-        var attention = rewriteAttention + consumer.problems
-        for command in commands {
-            let result = try sandboxed { try TestRunner(policy: policy(worktree: path, phase: "run", timeout: timeout)).run(command: command) }
-            if result.timedOut || result.status != 0 {
-                throw FleetError("`\(command)` \(result.timedOut ? "timed out" : "exited with \(result.status)") (log: \(result.logPath))")
-            }
-        }
-        lap("rewrite")
-
-        let afterRunner = TestRunner(policy: policy(worktree: path, phase: "after", timeout: timeout))
-        let after = try sandboxed { try afterRunner.runTests(command: testCommand) }
-        let verdict = try Baseline.compare(base: baseline, after: after) { failing in
-            try sandboxed { try afterRunner.rerun(tests: failing, command: testCommand) }
-        }
-        lap("test-after")
-
-        // The new blobs, trees and the commit are written as one pack once the commit is made.
-        let packed = try PackedWrites(opening: path)
-        let checkout = packed.repository
-        let baseTree = try mirror.commit(base).tree
-        let tree = commands.isEmpty ? try checkout.stage(written, onto: baseTree) : try checkout.stageAll()
-        let files = try checkout.changedPaths(from: baseTree, to: tree).compactMap { $0.new ?? $0.old }
-        guard !files.isEmpty else {
-            try mirror.deleteReference(branch)
-            entry.extra["branch"] = nil
-            entry.at = Timestamp.now()
-            entry.durationSeconds = Date().timeIntervalSince(started)
-            try ledger.append(entry, on: base)
-            outcome.entry = entry
-            return outcome
-        }
-
-        for test in verdict.preexistingFailures { attention.append("\(test): already failing at the base \(base.short), not caused by this migration") }
-        for test in verdict.flaky { attention.append("\(test): failed once, then passed on a rerun (flaky)") }
-        switch after.outcome {
-        case .timedOut:
-            entry.status = .error
-            entry.error = "tests timed out after \(Int(timeout)) s"
-        case .sandboxFailed(let reason):
-            entry.status = .error
-            entry.error = "sandbox: \(reason)"
-        default:
-            if verdict.buildBroke || !verdict.passed {
-                entry.status = .testsFailed
-                attention += after.buildErrors.map(\.description)
-                for test in verdict.newFailures { attention.append("\(test): passed at the base, fails after the migration") }
-            } else {
-                entry.status = rewriteAttention.isEmpty ? .testsPassed : .needsHuman
-            }
-        }
-        let summary = "\(after.passed) passed, \(after.failed) failed, \(after.skipped) skipped"
-            + (baseline.map { " (base: \($0.passed) passed, \($0.failed) failed)" } ?? "")
-            + (after.outcome == .buildFailed ? "; the migrated code does not build" : "")
-        let message = CommitMessage(
-            migration: migration, base: base.hex, counts: plan.counts, files: files, testSummary: summary,
-            attention: attention)
-        let made = try checkout.createCommit(
-            tree: tree, parents: [base], message: message.text, author: options.signature, committer: options.signature)
-        try packed.flush()
-        try mirror.setReference(branch, to: made, expected: base, message: "commit: " + message.text.prefix { $0 != "\n" })
-        lap("commit")
-
-        entry.commit = made.hex
-        entry.files = files
-        entry.tests = TestCounts(passed: after.passed, failed: after.failed, skipped: after.skipped)
-        entry.attention = attention.isEmpty ? nil : attention
-        entry.extra["log"] = .string(after.logPath)
-        entry.extra["test_command"] = .string(testCommand)
-        if !after.notes.isEmpty { entry.extra["sandbox_notes"] = .array(after.notes.map(JSONValue.string)) }
-        entry.durationSeconds = Date().timeIntervalSince(started)
-        entry.at = Timestamp.now()
-        guard try mirror.referenceTarget(branch) == made else {
-            throw FleetError("\(MigrationBranch(migration.id)) does not point at the new commit \(made.short); nothing recorded")
-        }
-        try ledger.append(entry, on: made)
-        outcome.entry = entry
-        return outcome
-    }
-
-    /// `--dry-run`: rewrite a throwaway export of the base and return the diff; no ref moves.
-    private func dryRun(mirror: Repository, base: ObjectID) throws -> ConsumerOutcome {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("skein-dry-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try mirror.export(base, to: directory)
-        let settings = try consumerSettings(in: directory)
-        let workspace = Workspace(root: directory, exclude: settings.exclude)
-        let plan = Migrator(migration: migration).plan(workspace)
-        var outcome = ConsumerOutcome(repo: consumer.repo)
-        var diff = ""
-        for edit in plan.edits {
-            let old = (try? String(contentsOfFile: directory + "/" + edit.path, encoding: .utf8)) ?? ""
-            diff += unifiedDiff(old: old, new: edit.newText, path: edit.path)
-        }
-        outcome.diff = diff
-        let status: MigrationStatus = plan.edits.isEmpty
-            ? (plan.referencesFound > 0 || !plan.attention.isEmpty ? .needsHuman : .notAffected)
-            : (plan.attention.isEmpty ? .testsPassed : .needsHuman)
-        outcome.entry = LedgerEntry(
-            migration: migration.id, status: status, repo: consumer.repo, base: base.hex, schemaCommit: migration.schemaCommit,
-            files: plan.edits.map(\.path), attention: plan.attention.isEmpty ? nil : plan.attention.map(\.description))
-        return outcome
-    }
-
-    private func consumerSettings(in root: String) throws -> ConsumerSettings {
+    func consumerSettings(in root: String) throws -> ConsumerSettings {
         let path = root + "/.skein.yaml"
         var status = stat()
         // A link is never followed out of the worktree.
@@ -300,16 +368,19 @@ struct ConsumerJob {
         return try ConsumerSettings.parse(text, path: ".skein.yaml")
     }
 
-    private func policy(worktree: String, phase: String, timeout: Double) -> SandboxPolicy {
+    func testCommand(_ checkout: Checkout) -> String { checkout.settings.testCommand ?? options.testCommand }
+    func timeout(_ checkout: Checkout) -> Double { checkout.settings.testTimeout ?? options.timeout }
+
+    func policy(_ checkout: Checkout, phase: String) -> SandboxPolicy {
         SandboxPolicy(
-            worktree: worktree, buildCache: layout.buildCache(consumer.repo),
-            logFile: layout.log(migration.id, consumer.repo, phase), timeout: timeout, mode: options.sandbox)
+            worktree: checkout.path, buildCache: layout.buildCache(consumer.repo),
+            logFile: layout.log(migration.id, consumer.repo, phase), timeout: timeout(checkout), mode: options.sandbox)
     }
 
-    /// Runs sandboxed work within the run's bound on concurrent test runs.
-    /// A stopped run starts no new step; a step killed at the end of the stop's grace makes the
-    /// consumer `error: interrupted`, never a test failure.
-    private func sandboxed<T>(_ body: () throws -> T) throws -> T {
+    /// Runs sandboxed work within the run's bound on concurrent test runs. A stopped run starts
+    /// no new step; a step killed at the end of the stop's grace makes the consumer
+    /// `error: interrupted`, never a test failure.
+    func sandboxed<T>(_ body: () throws -> T) throws -> T {
         testSlots.wait()
         defer { testSlots.signal() }
         guard !stop.isStopped else { throw Interrupted() }
@@ -317,55 +388,58 @@ struct ConsumerJob {
         if RunningProcesses.terminated { throw Interrupted() }
         return result
     }
+}
 
-    /// The base's test result: from the baseline cache in the ledger when this base was tested
-    /// with this command before, otherwise run now (on the untouched worktree) and cached.
-    private func baselineReport(mirror: Repository, base: ObjectID, command: String, runner: TestRunner) throws -> TestReport? {
-        let cache = Ledger(repository: mirror, signature: options.signature, ref: Ledger.baselineRef)
-        let cached = (try mirror.note(on: base, ref: Ledger.baselineRef) ?? "")
-            .split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
-            .last { $0["test_command"]?.stringValue == command }
-        if let cached, let report = TestReport(cached: cached) { return report }
-        _ = try sandboxed { try runner.resolveDependencies() }
-        let report = try sandboxed { try runner.runTests(command: command) }
-        switch report.outcome {
-        case .timedOut, .sandboxFailed: return report
-        default:
-            try cache.appendLine(report.cacheLine(command: command).serialized(sortKeys: true), on: base)
-            return report
-        }
+/// Undo actions registered by the phases before they make something; run in reverse order
+/// when the attempt ends, however it ends.
+final class Undo {
+    private var actions: [() -> Void] = []
+    func register(_ action: @escaping () -> Void) { actions.append(action) }
+    func run() {
+        while let action = actions.popLast() { action() }
     }
 }
 
-extension TestReport {
-    /// The baseline cache line: enough to compare against later runs.
-    func cacheLine(command: String) -> JSONValue {
-        let outcome: String = switch self.outcome {
-        case .passed: "passed"
-        case .testsFailed: "tests-failed"
-        case .buildFailed: "build-failed"
-        case .timedOut: "timed-out"
-        case .sandboxFailed: "sandbox-failed"
-        }
-        return .object([
-            ("test_command", .string(command)), ("outcome", .string(outcome)), ("passed", .int(passed)),
-            ("failed", .int(failed)), ("skipped", .int(skipped)), ("failing", .array(failingTests.map(JSONValue.string))),
-            ("log", .string(logPath)), ("at", .string(Timestamp.now())),
-        ])
+/// Seconds spent per phase of one consumer.
+struct PhaseClock {
+    private let started = Date()
+    private var mark = Date()
+    private(set) var phases: [String: Double] = [:]
+
+    mutating func lap(_ phase: String) {
+        let now = Date()
+        phases[phase, default: 0] += now.timeIntervalSince(mark)
+        mark = now
     }
 
-    init?(cached: JSONValue) {
-        let outcome: Outcome
-        switch cached["outcome"]?.stringValue {
-        case "passed": outcome = .passed
-        case "tests-failed": outcome = .testsFailed
-        case "build-failed": outcome = .buildFailed
-        default: return nil
+    var total: Double { Date().timeIntervalSince(started) }
+}
+
+extension TestReport {
+    /// The baseline cache's record of this report; nil for runs that tell nothing about the
+    /// base (timed out, sandbox failure).
+    func baselineRecord(command: String, layout: FleetLayout) -> BaselineRecord? {
+        let outcome: BaselineRecord.Outcome
+        switch self.outcome {
+        case .passed: outcome = .passed
+        case .testsFailed: outcome = .testsFailed
+        case .buildFailed: outcome = .buildFailed
+        case .timedOut, .sandboxFailed: return nil
+        }
+        return BaselineRecord(
+            command: command, outcome: outcome, passed: passed, failed: failed, skipped: skipped,
+            failing: failingTests, log: layout.relative(logPath))
+    }
+
+    init(_ record: BaselineRecord) {
+        let outcome: Outcome = switch record.outcome {
+        case .passed: .passed
+        case .testsFailed: .testsFailed
+        case .buildFailed: .buildFailed
         }
         self.init(
-            outcome: outcome, passed: cached["passed"]?.intValue ?? 0, failed: cached["failed"]?.intValue ?? 0,
-            skipped: cached["skipped"]?.intValue ?? 0,
-            failingTests: cached["failing"]?.arrayValue?.compactMap(\.stringValue) ?? [], buildErrors: [],
-            logPath: cached["log"]?.stringValue ?? "", duration: 0, notes: ["from the baseline cache"])
+            outcome: outcome, passed: record.passed, failed: record.failed, skipped: record.skipped,
+            failingTests: record.failing, buildErrors: [], logPath: record.log, duration: 0,
+            notes: ["from the baseline cache"])
     }
 }

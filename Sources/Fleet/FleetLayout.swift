@@ -22,6 +22,12 @@ public struct FleetLayout: Sendable {
     }
     public func lock(_ repo: String) -> String { state + "/locks/" + repo + ".lock" }
 
+    /// `path` relative to the mirrors directory (`.skein/logs/...`), for what is written where
+    /// other machines read it: a ledger line holds no path of this machine.
+    public func relative(_ path: String) -> String {
+        path.hasPrefix(mirrors + "/") ? String(path.dropFirst(mirrors.count + 1)) : path
+    }
+
     /// A worktree name git accepts (no `/`), unique per consumer and migration.
     public static func worktreeName(_ repo: String, _ migration: String) -> String {
         "skein-" + (repo + "--" + migration).map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" }
