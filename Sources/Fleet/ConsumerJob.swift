@@ -24,17 +24,16 @@ public struct ConsumerOutcome: Sendable {
 }
 
 /// Shared across the jobs of one run: how many new branches may still be made.
-final class BranchBudget: @unchecked Sendable {
-    private let lock = NSLock()
-    private var remaining: Int?
-    init(_ limit: Int?) { remaining = limit }
+final class BranchBudget: Sendable {
+    private let remaining: Locked<Int?>
+    init(_ limit: Int?) { remaining = Locked(limit) }
     func reserve() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let left = remaining else { return true }
-        guard left > 0 else { return false }
-        remaining = left - 1
-        return true
+        remaining.withLock { remaining in
+            guard let left = remaining else { return true }
+            guard left > 0 else { return false }
+            remaining = left - 1
+            return true
+        }
     }
 }
 

@@ -21,7 +21,7 @@ public enum Delivery {
     /// Pushes each consumer's `skein/<id>` branch and the ledger to its upstream. Consumers whose
     /// `.skein.yaml` says `automerge: true` get a green migration merged into their default
     /// branch upstream, recorded as `merged`.
-    public static func push(migration: String, mirrors: String, jobs: Int, signature: Signature) async throws -> [DeliveryOutcome] {
+    public static func push(migration: String, mirrors: String, jobs: Int, signature: Signature = .skein) async throws -> [DeliveryOutcome] {
         try await eachRecordedMirror(migration, mirrors: mirrors, jobs: jobs, signature: signature) { mirror, repository, ledger, entry, outcome in
             let url = try mirror.upstreamURL()
             let branch = MigrationBranch(migration).reference
@@ -119,7 +119,7 @@ public enum Delivery {
 
     /// Undoes a migration: unmerged branches are deleted here and upstream; merged ones get a
     /// revert committed on `skein/<id>-rollback`. Each is recorded as `rolled-back`.
-    public static func rollback(migration: String, mirrors: String, jobs: Int, signature: Signature) async throws -> [DeliveryOutcome] {
+    public static func rollback(migration: String, mirrors: String, jobs: Int, signature: Signature = .skein) async throws -> [DeliveryOutcome] {
         try await eachRecordedMirror(migration, mirrors: mirrors, jobs: jobs, signature: signature) { mirror, repository, ledger, entry, outcome in
             guard entry.status != .rolledBack else { return }
             let branch = MigrationBranch(migration).reference

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Sandbox
+import SkeinBasics
 
 /// Progress of a long run. On a terminal: one live line on stderr (done/total, failed, running,
 /// ETA) with each finished consumer printed above it. Otherwise: one plain line per consumer.
@@ -68,20 +69,19 @@ public final class Progress: @unchecked Sendable {
 /// consumers are recorded as `error: interrupted` (redone by the next run). A second signal kills
 /// them at once and ends skein.
 public final class StopSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var received: Int32?
+    private let received = Locked<Int32?>(nil)
     private var sources: [DispatchSourceSignal] = []
 
     public init() {}
 
-    public var isStopped: Bool { lock.withLock { received != nil } }
+    public var isStopped: Bool { received.withLock { $0 != nil } }
 
     /// The first signal received, if any: the run's exit status follows it (130, 143).
-    public var receivedSignal: Int32? { lock.withLock { received } }
+    public var receivedSignal: Int32? { received.withLock { $0 } }
 
     /// Stops the run as a signal would (for callers that stop it themselves).
     public func stop(_ number: Int32 = SIGTERM, grace: Double = 10) {
-        let first = lock.withLock { () -> Bool in
+        let first = received.withLock { received -> Bool in
             defer { if received == nil { received = number } }
             return received == nil
         }

@@ -71,4 +71,19 @@ public enum RetiredUses {
         }
         return findings.sorted { $0.location < $1.location }
     }
+
+    /// Uses in the staged content of the files the index changes against HEAD (what a
+    /// pre-commit hook checks). The whole staged tree gives the rewrites their type context;
+    /// findings are kept to the changed files.
+    public static func findStaged(inRepositoryAt path: String, migrations: [Migration]) throws -> [Finding] {
+        let repository = try Repository.discover(from: path)
+        let indexTree = try repository.stagedTree()
+        let changed = try repository.changedPaths(from: try repository.treeOfHead(), to: indexTree).compactMap(\.new)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("skein-check-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let all = repository.isHeadUnborn ? [] : try repository.files(in: try repository.resolve("HEAD")).map(\.path)
+        try repository.export(tree: indexTree, paths: Array(Set(all + changed)), to: scratch)
+        return find(in: scratch, migrations: migrations, only: Set(changed))
+    }
 }

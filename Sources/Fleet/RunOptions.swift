@@ -23,6 +23,12 @@ public struct RunOptions: Sendable {
     public var backoff: Double = 0.5
 
     public init() {}
+
+    /// Commits and notes are made as `name <email>` (skein.yaml's `user:`), `skein
+    /// <skein@localhost>` where it says nothing.
+    public mutating func sign(name: String?, email: String?) {
+        signature = Signature(name: name ?? Signature.skein.name, email: email ?? Signature.skein.email)
+    }
 }
 
 import Foundation

@@ -1,4 +1,5 @@
 import Foundation
+import SkeinBasics
 
 /// Where a run's output goes: a file capped at `limit` bytes, keeping the head and the last
 /// `tailBytes` (where test summaries are) when the output is longer.

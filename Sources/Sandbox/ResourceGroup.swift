@@ -1,4 +1,5 @@
 import Foundation
+import SkeinBasics
 
 /// A cgroup for one run: caps memory and the number of tasks, and lists every process of the
 /// run so that all of them can be killed. Made under the cgroup skein itself runs in (v1 or v2);
@@ -19,11 +20,11 @@ final class ResourceGroup: Sendable {
         self.isVersion2 = isVersion2
     }
 
-    private static let counter = Counter()
+    private static let counter = Locked(0)
 
     /// Makes a group with the given limits, or nil when no cgroup can be made here.
     static func make(memory: UInt64?, processes: Int) -> ResourceGroup? {
-        let name = "skein-run-\(getpid())-\(counter.next())"
+        let name = "skein-run-\(getpid())-\(counter.withLock { $0 += 1; return $0 })"
         let own = ownPaths()
         if FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers"), let path = own["" ] {
             let directory = join("/sys/fs/cgroup", path, name)
@@ -130,26 +131,3 @@ final class ResourceGroup: Sendable {
     }
 }
 
-/// A thread-safe counter for unique names.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
-    }
-}
-
-/// A value shared between threads under a lock.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-}

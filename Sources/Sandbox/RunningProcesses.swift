@@ -1,4 +1,5 @@
 import Foundation
+import SkeinBasics
 
 /// Every process tree skein has started and not yet seen end, so that a stopped run can end
 /// them all at once: the first SIGINT/SIGTERM gives in-flight steps a grace, then

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Fleet
 import Foundation
-import GitKit
 import SkeinBasics
 
 /// `skein check`: no backsliding. Lists uses of retired fields, locations, dataset ids and
@@ -12,29 +11,19 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "List uses of retired fields, locations and versions in a consumer checkout.",
         discussion: "Prints `path:line: <old> → <new>` per use and exits 1 if there is any, 0 if none.")
 
-    @Option(help: "The schema registry.") var registry: String
+    @OptionGroup var registry: RegistryOption
     @Flag(help: "Check only the staged content of files changed in the index (what the pre-commit hook uses).")
     var staged = false
     @Argument(help: "The consumer checkout (default: the current directory).") var path: String = "."
 
     func run() async throws {
         guard FileManager.default.fileExists(atPath: path) else { throw InputError("\(path): no such directory") }
-        let migrations = try RetiredUses.migrations(registryPath: registry)
+        let migrations = try RetiredUses.migrations(registryPath: registry.registry)
         var findings: [RetiredUses.Finding]
         if staged {
-            let repository = try openRepository(path, role: "consumer")
-            let indexTree = try repository.stagedTree()
-            let changed = try repository.changedPaths(from: try repository.treeOfHead(), to: indexTree).compactMap(\.new)
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("skein-check-\(UUID().uuidString)").path
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
-            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-            // The whole staged tree gives the rewrites their type context; findings are kept to
-            // the changed files.
-            let all = repository.isHeadUnborn ? [] : try repository.files(in: try repository.resolve("HEAD")).map(\.path)
-            try repository.export(tree: indexTree, paths: Array(Set(all + changed)), to: scratch)
-            findings = RetiredUses.find(in: scratch, migrations: migrations, only: Set(changed))
+            findings = try RetiredUses.findStaged(inRepositoryAt: try Inputs.repository(path, role: "consumer"), migrations: migrations)
         } else {
-            findings = RetiredUses.find(in: absolute(path), migrations: migrations)
+            findings = RetiredUses.find(in: Inputs.absolute(path), migrations: migrations)
         }
         for finding in findings { print(finding) }
         if findings.isEmpty { return }

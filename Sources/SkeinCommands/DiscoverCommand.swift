@@ -16,21 +16,13 @@ struct DiscoverCommand: AsyncParsableCommand {
             its id or its record type. Empty and unreadable mirrors are listed as skipped.
             """)
 
-    @Option(help: "The schema registry (a working copy or a bare repo).") var registry: String
-    @Option(help: "The mirrors directory (default: `mirrors` of the registry's skein.yaml).") var mirrors: String?
-    @Option(help: "How many mirrors to read at once (default: the number of cores).") var jobs: Int?
+    @OptionGroup var fleet: RegistryFleetOptions
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Argument(help: "A dataset of the registry (default: every dataset at the registry's HEAD).") var dataset: String?
 
-    func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-    }
-
     func run() async throws {
-        let registry = try Registry(path: registry)
-        guard let mirrors = mirrors ?? registry.settings.mirrors else {
-            throw InputError("no mirrors directory: pass --mirrors DIR or set `mirrors:` in the registry's skein.yaml")
-        }
+        let registry = try Registry(path: fleet.registry.registry)
+        let mirrors = try fleet.mirrorsDirectory(registry.settings)
         let (all, errors) = try registry.transitions()
         var transitions = all
         if let dataset {
@@ -43,8 +35,7 @@ struct DiscoverCommand: AsyncParsableCommand {
             }
             transitions = [match]
         }
-        let jobs = self.jobs ?? registry.settings.jobs.map { max($0, 1) } ?? ProcessInfo.processInfo.activeProcessorCount
-        let report = try await Discovery.discover(mirrors: mirrors, datasets: transitions, jobs: jobs)
+        let report = try await Discovery.discover(mirrors: mirrors, datasets: transitions, jobs: fleet.jobCount(registry.settings))
         if json {
             print(report.json.serialized(pretty: true))
         } else {

@@ -16,16 +16,12 @@ struct MirrorCommand: AsyncParsableCommand {
             abstract: "Mirror each SOURCE (a path or URL of a repo) into the mirrors directory.",
             discussion: "An existing mirror of the same name is fetched instead.")
 
-        @Option(help: "The mirrors directory.") var mirrors: String
-        @Option(help: "How many sources to mirror at once.") var jobs: Int = 4
+        @Option(help: "The mirrors directory (made when missing).") var mirrors: String
+        @OptionGroup var jobs: JobsOption
         @Argument(help: "Paths or URLs of repos to mirror.") var sources: [String]
 
-        func validate() throws {
-            guard jobs > 0 else { throw ValidationError("--jobs must be at least 1") }
-        }
-
         func run() async throws {
-            let outcomes = await MirrorSync.add(sources: sources, into: mirrors, jobs: jobs)
+            let outcomes = await MirrorSync.add(sources: sources, into: mirrors, jobs: jobs.count())
             try finish(outcomes)
         }
     }
@@ -35,18 +31,11 @@ struct MirrorCommand: AsyncParsableCommand {
             abstract: "Fetch every mirror from its upstream.",
             discussion: "skein/* branches and the refs/notes/skein ledger are kept; the upstream's ledger is merged in.")
 
-        @Option(help: "The mirrors directory.") var mirrors: String
-        @Option(help: "How many mirrors to fetch at once.") var jobs: Int = 8
-
-        func validate() throws {
-            guard jobs > 0 else { throw ValidationError("--jobs must be at least 1") }
-        }
+        @OptionGroup var mirrors: MirrorsOption
+        @OptionGroup var jobs: JobsOption
 
         func run() async throws {
-            guard FileManager.default.fileExists(atPath: mirrors) else {
-                throw InputError("\(mirrors): no such mirrors directory")
-            }
-            try finish(try await MirrorSync.syncAll(in: mirrors, jobs: jobs))
+            try finish(try await MirrorSync.syncAll(in: try mirrors.existing(), jobs: jobs.count()))
         }
     }
 }

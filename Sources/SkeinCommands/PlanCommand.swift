@@ -16,7 +16,7 @@ struct PlanCommand: AsyncParsableCommand {
             files are reported with their file and line (exit 2); the other datasets are still planned.
             """)
 
-    @Option(help: "The schema registry (a working copy or a bare repo).") var registry: String
+    @OptionGroup var registry: RegistryOption
     @Option(help: "The registry commit to plan, or a range OLD..NEW (default: HEAD).") var commit: String?
     @Option(help: "Plan this explicit migration file instead of a commit.") var migration: String?
     @Flag(help: "Print JSON instead of a table.") var json = false
@@ -26,7 +26,7 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let registry = try Registry(path: registry)
+        let registry = try Registry(path: self.registry.registry)
         let plan = try migration.map { try registry.plan(migrationFile: $0) } ?? registry.plan(commit: commit)
         if json {
             print(plan.json.serialized(pretty: true))

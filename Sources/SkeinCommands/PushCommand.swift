@@ -1,7 +1,6 @@
 import ArgumentParser
 import Fleet
 import Foundation
-import GitKit
 import SkeinBasics
 
 /// `skein push`: deliver branches and the ledger upstream.
@@ -11,13 +10,12 @@ struct PushCommand: AsyncParsableCommand {
         abstract: "Push migration branches and the ledger to each upstream.",
         discussion: "Green migrations of consumers whose .skein.yaml says `automerge: true` are merged into their default branch. The ledger is merged (cat_sort_uniq) and pushed again when the upstream's moved.")
 
-    @Option(help: "The mirrors directory.") var mirrors: String
-    @Option(help: "Mirrors handled at once.") var jobs: Int = 4
+    @OptionGroup var mirrors: MirrorsOption
+    @OptionGroup var jobs: JobsOption
     @Argument(help: "The migration id.") var migration: String
 
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: mirrors) else { throw InputError("\(mirrors): no such mirrors directory") }
-        let outcomes = try await Delivery.push(migration: migration, mirrors: mirrors, jobs: jobs, signature: .skein)
+        let outcomes = try await Delivery.push(migration: migration, mirrors: try mirrors.existing(), jobs: jobs.count())
         try finishDelivery(outcomes, migration: migration)
     }
 }
@@ -29,13 +27,12 @@ struct RollbackCommand: AsyncParsableCommand {
         abstract: "Undo a migration across the fleet.",
         discussion: "Unmerged skein/<id> branches are deleted here and upstream; merged ones get a revert committed on skein/<id>-rollback. Both are recorded as rolled-back in the ledger.")
 
-    @Option(help: "The mirrors directory.") var mirrors: String
-    @Option(help: "Mirrors handled at once.") var jobs: Int = 4
+    @OptionGroup var mirrors: MirrorsOption
+    @OptionGroup var jobs: JobsOption
     @Argument(help: "The migration id.") var migration: String
 
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: mirrors) else { throw InputError("\(mirrors): no such mirrors directory") }
-        let outcomes = try await Delivery.rollback(migration: migration, mirrors: mirrors, jobs: jobs, signature: .skein)
+        let outcomes = try await Delivery.rollback(migration: migration, mirrors: try mirrors.existing(), jobs: jobs.count())
         try finishDelivery(outcomes, migration: migration)
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Fleet
 import Foundation
-import GitKit
 import Sandbox
 import Schema
 import SkeinBasics
@@ -19,13 +18,11 @@ struct RunCommand: AsyncParsableCommand {
             2 for bad input.
             """)
 
-    @Option(help: "The schema registry (a git repo).") var registry: String
-    @Option(help: "The mirrors directory (default: `mirrors:` of the registry's skein.yaml).") var mirrors: String?
+    @OptionGroup var fleet: RegistryFleetOptions
     @Option(help: "The registry commit whose schema changes to migrate (default: HEAD).") var commit: String?
     @Option(help: "An explicit migration file (migrations/<id>.yaml).") var migration: String?
     @Option(help: ArgumentHelp("Migrate every change after this registry commit up to --commit (what the hooks pass).", visibility: .hidden))
     var since: String?
-    @Option(help: "Consumers handled at once (git and rewrite work).") var jobs: Int?
     @Option(name: .customLong("test-jobs"), help: "Sandboxed test runs at once (default: half the cores).") var testJobs: Int?
     @Option(help: "Seconds a consumer's test run may take.") var timeout: Double?
     @Option(help: "Retries for transient faults (never for test failures).") var retries: Int = 2
@@ -41,7 +38,6 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if commit != nil && migration != nil { throw ValidationError("give --commit or --migration, not both") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let testJobs, testJobs < 1 { throw ValidationError("--test-jobs must be at least 1") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
         if retries < 0 { throw ValidationError("--retries cannot be negative") }
@@ -51,15 +47,12 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let registry = try Registry(path: self.registry)
+        let registry = try Registry(path: fleet.registry.registry)
         let settings = registry.settings
-        guard let mirrors = mirrors ?? settings.mirrors else {
-            throw InputError("no mirrors directory: pass --mirrors or set `mirrors:` in the registry's skein.yaml")
-        }
-        guard FileManager.default.fileExists(atPath: mirrors) else { throw InputError("\(mirrors): no such mirrors directory") }
+        let mirrors = try fleet.mirrorsDirectory(settings)
 
         var options = RunOptions()
-        options.jobs = jobs ?? settings.jobs ?? options.jobs
+        options.jobs = fleet.jobCount(settings)
         options.testJobs = testJobs ?? options.testJobs
         options.timeout = timeout ?? settings.testTimeout ?? options.timeout
         options.retries = retries
@@ -71,7 +64,7 @@ struct RunCommand: AsyncParsableCommand {
         options.retryFailed = retryFailed
         options.metricsFile = metrics
         options.testCommand = settings.testCommand ?? options.testCommand
-        options.signature = Signature(name: settings.userName ?? "skein", email: settings.userEmail ?? "skein@localhost")
+        options.sign(name: settings.userName, email: settings.userEmail)
         let mode = sandbox ?? settings.sandbox ?? "bwrap"
         guard let sandboxMode = SandboxMode(rawValue: mode) else {
             throw InputError("skein.yaml: test.sandbox must be bwrap or none, not \(mode)")

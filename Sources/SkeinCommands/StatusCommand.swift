@@ -11,7 +11,7 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Report migration outcomes from the ledger.",
         discussion: "A consumer whose default branch now contains its migration (by ancestry or, after a squash merge, by patch id) is reported as merged.")
 
-    @Option(help: "The mirrors directory.") var mirrors: String
+    @OptionGroup var mirrors: MirrorsOption
     @Argument(help: "Only this migration id.") var migration: String?
     @Flag(help: "Print JSON (SPEC §5).") var json = false
     @Option(help: "Write a self-contained HTML page to FILE.") var html: String?
@@ -21,8 +21,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: mirrors) else { throw InputError("\(mirrors): no such mirrors directory") }
-        let (reports, warnings) = try await StatusReport.gather(mirrors: mirrors, migration: migration)
+        let (reports, warnings) = try await StatusReport.gather(mirrors: try mirrors.existing(), migration: migration)
         for warning in warnings { FileHandle.standardError.write(Data("skein: \(warning)\n".utf8)) }
         if let migration, reports.isEmpty { throw InputError("no consumer has a ledger entry for \(migration)") }
         if json {
