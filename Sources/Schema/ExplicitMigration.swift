@@ -130,10 +130,23 @@ public enum ExplicitMigration {
             }
             return name
         }
+        /// `a.b."c.d"`, or a list of keys: the path in its one spelling (`ConfigPath`).
         func keyPath(_ key: String) throws(SchemaError) -> String {
+            let node = values[key]!
+            if let items = node.sequence {
+                var keys: [String] = []
+                for item in items {
+                    guard let scalar = item.scalar else {
+                        throw reader.fail(item, "each key of `\(key)` of `\(ruleName)` must be a single value, not a list or mapping")
+                    }
+                    keys.append(scalar.string)
+                }
+                guard !keys.isEmpty else { throw reader.fail(node, "`\(key)` of `\(ruleName)` must name at least one key") }
+                return ConfigPath.path(keys)
+            }
             let path = try text(key)
-            guard !path.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
-                throw reader.fail(values[key], "`\(key)` of `\(ruleName)` must be a dotted key path like `a.b.c`, not `\(path)`")
+            guard ConfigPath.keys(path) != nil else {
+                throw reader.fail(node, "`\(key)` of `\(ruleName)` must be keys separated by dots like `a.b.c` (quote a key holding a dot: `a.\"b.c\"`), not `\(path)`")
             }
             return path
         }

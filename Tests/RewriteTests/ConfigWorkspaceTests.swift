@@ -47,6 +47,6 @@ import TestSupport
             .rewrite(SourceFile(path: "broken.json", text: #"{"path": "gs://listening-data/plays/v1""#))
         #expect(result.edits.isEmpty)
         #expect(result.skipped.first?.reason.contains("cannot be parsed") == true)
-        #expect(result.attention.map(\.description) == ["broken.json:1: mentions a moved location but cannot be parsed (unexpected end of file in an object); not rewritten"])
+        #expect(result.attention.map(\.description) == ["broken.json:1: cannot be parsed: unexpected end of file in an object; not rewritten"])
     }
 }

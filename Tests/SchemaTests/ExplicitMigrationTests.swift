@@ -59,7 +59,7 @@ import Testing
         ("  - renameMember: { type: A, from: x-y, to: y }\n", 4, "must be a Swift identifier"),
         ("  - renameModule: { from: A }\n", 4, "needs `to`"),
         ("  - configSet: { files: \"*.yaml\", path: a.b, value: [1, 2] }\n", 4, "must be a single value"),
-        ("  - configSet: { files: \"*.yaml\", path: a..b, value: 1 }\n", 4, "dotted key path"),
+        ("  - configSet: { files: \"*.yaml\", path: a..b, value: 1 }\n", 4, "keys separated by dots"),
         ("  - configRenameKey: { files: \"*.json\", path: a.b, to: c.d }\n", 4, "without dots"),
         ("  - configDelete: { files: \"*.json\" }\n", 4, "needs `path`"),
         ("  - run: { command: true }\n", 4, "must be a string"),

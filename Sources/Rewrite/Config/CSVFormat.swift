@@ -3,6 +3,9 @@ import Foundation
 /// CSV sample data: only the header row is located (its fields are the rows' keys); data rows
 /// are left as they are.
 struct CSVFormat: ConfigFormat {
+    /// Only the header row is read, so the file's size does not matter.
+    var maximumBytes: Int { .max }
+
     func parse(_ bytes: [UInt8]) throws(ConfigParseError) -> [ConfigNode] {
         var index = Bytes.hasBOM(bytes) ? 3 : 0
         var entries: [ConfigEntry] = []

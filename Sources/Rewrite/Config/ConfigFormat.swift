@@ -2,9 +2,12 @@
 struct ConfigParseError: Error, Sendable, CustomStringConvertible {
     var line: Int
     var message: String
-    init(line: Int, _ message: String) {
+    /// The file broke one of skein's limits (`ConfigLimits`) rather than its format's rules.
+    var limit: Bool
+    init(line: Int, _ message: String, limit: Bool = false) {
         self.line = line
         self.message = message
+        self.limit = limit
     }
     var description: String { "line \(line): \(message)" }
 }
@@ -22,11 +25,18 @@ protocol ConfigFormat: Sendable {
     func entryText(key: String, value: String, kind: ScalarKind, at point: InsertionPoint) -> String?
     /// Whether the documents are sample data rows rather than configuration.
     func isSampleData(_ documents: [ConfigNode]) -> Bool
+    /// Whether every value of the format is text (`.properties`, `.env`): a number or a
+    /// boolean a rule sets is written as its text.
+    var holdsOnlyText: Bool { get }
+    /// The largest file this format reads.
+    var maximumBytes: Int { get }
 }
 
 extension ConfigFormat {
     func entryText(key: String, value: String, kind: ScalarKind, at point: InsertionPoint) -> String? { nil }
     func isSampleData(_ documents: [ConfigNode]) -> Bool { false }
+    var holdsOnlyText: Bool { false }
+    var maximumBytes: Int { ConfigLimits.maximumBytes }
 
     /// A new entry `key<separator>value`, key and value encoded as this format writes new ones.
     func entryText(key: String, value: String, kind: ScalarKind, at point: InsertionPoint, separator: String) -> String? {
@@ -109,6 +119,21 @@ enum Bytes {
     static func lineEnding(_ bytes: [UInt8]) -> String {
         guard let first = bytes.firstIndex(of: newline) else { return "\n" }
         return first > 0 && bytes[first - 1] == carriageReturn ? "\r\n" : "\n"
+    }
+
+    /// The value of hex digits, only digits (`UInt32(_:radix:)` also takes a sign).
+    static func hex(_ digits: ArraySlice<UInt8>) -> UInt32? {
+        guard !digits.isEmpty, digits.count <= 8 else { return nil }
+        var value: UInt32 = 0
+        for digit in digits {
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt32(digit - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt32(digit - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = value << 4 | UInt32(digit - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
+        }
+        return value
     }
 
     static func hasBOM(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0xEF, 0xBB, 0xBF]) }

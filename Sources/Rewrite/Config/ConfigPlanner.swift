@@ -260,15 +260,20 @@ struct ConfigPlanner {
     private mutating func explicit(_ change: Change, _ document: ConfigNode) {
         switch change {
         case let .configSet(_, path, value):
-            let components = path.split(separator: ".").map(String.init)
-            guard let (parent, entry, rest) = ConfigPlanner.resolve(document, components) else { return }
-            let (text, kind): (String, ScalarKind)
+            guard let (parent, entry, rest) = ConfigPlanner.resolve(document, ConfigPlanner.keys(path)) else { return }
+            var (text, kind): (String, ScalarKind)
             switch value {
             case .string(let string): (text, kind) = (string, .string)
             case .integer(let number): (text, kind) = (String(number), .integer)
             case .double(let number): (text, kind) = (String(number), .float)
             case .bool(let flag): (text, kind) = (String(flag), .bool)
             case .null: (text, kind) = ("null", .null)
+            }
+            // `.properties` and `.env` hold only text: a number or a boolean is its text, and
+            // null an empty value.
+            if format.holdsOnlyText {
+                if kind == .null { text = "" }
+                kind = .string
             }
             if let entry, rest.isEmpty {
                 guard let scalar = entry.value.scalar else {
@@ -281,16 +286,17 @@ struct ConfigPlanner {
                 insert(into: parent, key: rest[0], value: text, kind: kind, change: change)
             }
         case let .configRenameKey(_, path, to):
-            let components = path.split(separator: ".").map(String.init)
-            guard let (parent, entry, rest) = ConfigPlanner.resolve(document, components), let entry, rest.isEmpty else { return }
-            if parent.entry(to) != nil {
+            let keys = ConfigPlanner.keys(path)
+            guard let (parent, entry, rest) = ConfigPlanner.resolve(document, keys), let entry, rest.isEmpty else { return }
+            // A key of a flat `.properties` file is the whole dotted path: only its last part is renamed.
+            let name = parent.dottedKeys ? (keys.dropLast() + [to]).joined(separator: ".") : to
+            if parent.entry(name) != nil {
                 report(entry.key.line, "cannot rename \(path) to '\(to)': the key exists")
                 return
             }
-            renameKey(entry.key, to: to, changes: [change])
+            renameKey(entry.key, to: name, changes: [change])
         case let .configDelete(_, path):
-            let components = path.split(separator: ".").map(String.init)
-            guard let (_, entry, rest) = ConfigPlanner.resolve(document, components), let entry, rest.isEmpty else { return }
+            guard let (_, entry, rest) = ConfigPlanner.resolve(document, ConfigPlanner.keys(path)), let entry, rest.isEmpty else { return }
             guard let range = entry.deletion else {
                 report(entry.key.line, "cannot delete \(path): \(entry.deletionRefusal ?? "no safe range")")
                 return
@@ -303,19 +309,26 @@ struct ConfigPlanner {
         }
     }
 
-    /// Follows a dotted path through mappings. A key may itself hold dots (`report.source` in a
-    /// flat file), so the longest key that matches is taken first. Returns the mapping holding
-    /// the last entry found, that entry (nil when the path stops inside the parent) and the
-    /// components left.
-    static func resolve(_ node: ConfigNode, _ components: [String]) -> (ConfigMapping, ConfigEntry?, [String])? {
-        guard let mapping = node.mapping, !components.isEmpty else { return nil }
-        for length in stride(from: components.count, through: 1, by: -1) {
-            let key = components[0..<length].joined(separator: ".")
-            guard let entry = mapping.entry(key) else { continue }
-            if length == components.count { return (mapping, entry, []) }
-            return resolve(entry.value, Array(components[length...]))
+    /// The keys of a rule's path (checked when the rule file was read).
+    static func keys(_ path: String) -> [String] {
+        ConfigPath.keys(path) ?? [path]
+    }
+
+    /// Follows a rule's keys through mappings, each key matching one key of the file exactly:
+    /// a path never matches a key that holds dots. Returns the mapping holding the last entry
+    /// found, that entry (nil when the path stops inside the parent) and the keys left.
+    static func resolve(_ node: ConfigNode, _ keys: [String]) -> (ConfigMapping, ConfigEntry?, [String])? {
+        guard let mapping = node.mapping, !keys.isEmpty else { return nil }
+        if mapping.dottedKeys {
+            // Flat `.properties`: a dotted key is the nested path it spells, so the path's keys
+            // are its parts, and a path key with a dot of its own names nothing here.
+            guard !keys.contains(where: { $0.isEmpty || $0.contains(".") }) else { return nil }
+            let whole = keys.joined(separator: ".")
+            return (mapping, mapping.entry(whole), mapping.entry(whole) == nil ? [whole] : [])
         }
-        return (mapping, nil, components)
+        guard let entry = mapping.entry(keys[0]) else { return (mapping, nil, keys) }
+        if keys.count == 1 { return (mapping, entry, []) }
+        return resolve(entry.value, Array(keys.dropFirst()))
     }
 
     // MARK: Edits

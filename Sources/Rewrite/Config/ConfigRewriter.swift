@@ -18,24 +18,30 @@ public struct ConfigRewriter: Sendable {
         var planner = ConfigPlanner(migration: migration, path: file.path, format: format)
         guard planner.mayConcern(file.text) else { return result }
         let bytes = Array(file.text.utf8)
+        // A file that may concern the migration but cannot be read is never passed over in
+        // silence: a person must look at it.
+        func unreadable(_ line: Int, _ why: String) -> RewriteResult {
+            result.skipped.append(SkippedFile(path: file.path, reason: "\(why); not rewritten"))
+            result.attention.append(AttentionItem(SourceLocation(path: file.path, line: line), "\(why); not rewritten"))
+            result.referencesFound += 1
+            return result
+        }
+        guard bytes.count <= format.maximumBytes else {
+            return unreadable(1, "larger than \(format.maximumBytes >> 10) KiB (skein's limit for config files)")
+        }
+        let deadline = ContinuousClock.now + ConfigLimits.timeBudget
         let documents: [ConfigNode]
         do {
             documents = try format.parse(bytes)
         } catch {
-            result.skipped.append(SkippedFile(path: file.path, reason: "cannot be parsed (\(error)); not rewritten"))
-            // A location in a file that cannot be read safely is a reference a person must move.
-            if planner.moves.contains(where: { file.text.contains($0.from) }) {
-                result.attention.append(AttentionItem(SourceLocation(path: file.path, line: error.line),
-                                                      "mentions a moved location but cannot be parsed (\(error.message)); not rewritten"))
-                result.referencesFound += 1
-            }
-            return result
+            return unreadable(error.line, error.limit ? error.message : "cannot be parsed: \(error.message)")
         }
+        guard ContinuousClock.now < deadline else { return unreadable(1, ConfigRewriter.overTime) }
         planner.plan(documents)
         result.attention = planner.attention
         result.referencesFound = planner.unedited
 
-        let (text, applied, refused) = ConfigRewriter.splice(bytes, documents, planner.edits, format)
+        let (text, applied, refused) = ConfigRewriter.splice(bytes, documents, planner.edits, format, deadline: deadline)
         for (edit, reason) in refused {
             result.attention.append(AttentionItem(SourceLocation(path: file.path, line: edit.line), "\(edit.what) not rewritten: \(reason)"))
             result.referencesFound += 1
@@ -53,7 +59,8 @@ public struct ConfigRewriter: Sendable {
     /// Applies the edits that keep the file parsing to exactly the intended values: all at once
     /// when they do, else one by one, refusing each that does not.
     static func splice(
-        _ bytes: [UInt8], _ documents: [ConfigNode], _ edits: [PlannedEdit], _ format: any ConfigFormat
+        _ bytes: [UInt8], _ documents: [ConfigNode], _ edits: [PlannedEdit], _ format: any ConfigFormat,
+        deadline: ContinuousClock.Instant = .now + ConfigLimits.timeBudget
     ) -> (text: String?, applied: [PlannedEdit], refused: [(PlannedEdit, String)]) {
         guard !edits.isEmpty else { return (nil, [], []) }
         let whole = attempt(bytes, documents, edits, format)
@@ -68,6 +75,10 @@ public struct ConfigRewriter: Sendable {
         var refused: [(PlannedEdit, String)] = []
         var text: String?
         for edit in edits {
+            guard ContinuousClock.now < deadline else {
+                refused.append((edit, overTime))
+                continue
+            }
             switch attempt(bytes, documents, accepted + [edit], format) {
             case .success(let result):
                 accepted.append(edit)
@@ -80,6 +91,8 @@ public struct ConfigRewriter: Sendable {
     }
 
     struct Refusal: Error { var reason: String }
+
+    static let overTime = "took longer than \(ConfigLimits.timeBudget) (skein's time budget per config file)"
 
     /// How many edits of one file are retried one by one when they fail together.
     static let oneByOneLimit = 200

@@ -60,6 +60,9 @@ struct ConfigMapping: Sendable {
     var line: Int
     var id: Int
     var insertion: InsertionPoint?
+    /// Each key is a whole dotted path (`.properties` that cannot be read as nested keys, such
+    /// as one with both `a` and `a.b`): a rule path matches a key only as a whole.
+    var dottedKeys = false
 
     func entry(_ key: String) -> ConfigEntry? { entries.last { $0.key.value == key } }
 }

@@ -67,11 +67,19 @@ struct JSONLocator {
     let bytes: [UInt8]
     let lineStarts: [Int]
     var index = 0
+    /// Objects and arrays open around the current position; bounded so a hostile file cannot
+    /// overflow the stack.
+    var depth = 0
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
         self.lineStarts = Bytes.lineStarts(bytes)
         if Bytes.hasBOM(bytes) { index = 3 }
+    }
+
+    mutating func enter() throws(ConfigParseError) {
+        depth += 1
+        if depth > ConfigLimits.maximumDepth { throw ConfigLimits.depthError(line: line(index)) }
     }
 
     mutating func documents(several: Bool) throws(ConfigParseError) -> [ConfigNode] {
@@ -115,8 +123,11 @@ struct JSONLocator {
     }
 
     mutating func object() throws(ConfigParseError) -> ConfigNode {
+        try enter()
+        defer { depth -= 1 }
         let open = index
         index += 1
+        var names: Set<String> = []
         var entries: [ConfigEntry] = []
         var ranges: [(key: Int, valueEnd: Int)] = []
         skipWhitespace()
@@ -127,6 +138,10 @@ struct JSONLocator {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
                 let key = try string()
+                // RFC 8259 leaves duplicate names' meaning open: readers disagree on which counts.
+                guard names.insert(key.value).inserted else {
+                    throw ConfigParseError(line: key.line, "duplicate key \(key.value.debugDescription) (RFC 8259: names should be unique)")
+                }
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
                 index += 1
@@ -166,6 +181,8 @@ struct JSONLocator {
     }
 
     mutating func array() throws(ConfigParseError) -> ConfigNode {
+        try enter()
+        defer { depth -= 1 }
         let open = index
         index += 1
         var items: [ConfigNode] = []
@@ -216,12 +233,19 @@ struct JSONLocator {
             case UInt8(ascii: "t"): scalars.append("\t")
             case UInt8(ascii: "u"):
                 var code = try hex4()
-                if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                if (0xD800..<0xDC00).contains(code) {
+                    // A high surrogate must be followed by a low one; anything else is a broken pair.
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                        throw error("unpaired surrogate \\u\(String(code, radix: 16, uppercase: true))")
+                    }
                     index += 2
                     let low = try hex4()
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00)
+                    guard (0xDC00..<0xE000).contains(low) else {
+                        throw error("broken surrogate pair \\u\(String(code, radix: 16, uppercase: true))\\u\(String(low, radix: 16, uppercase: true))")
+                    }
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 }
-                guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
+                guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape (a lone surrogate)") }
                 scalars.append(scalar)
             default: throw error("invalid escape")
             }
@@ -232,7 +256,7 @@ struct JSONLocator {
     }
 
     mutating func hex4() throws(ConfigParseError) -> UInt32 {
-        guard index + 4 <= bytes.count, let code = UInt32(Bytes.string(bytes[index..<index + 4]), radix: 16) else {
+        guard index + 4 <= bytes.count, let code = Bytes.hex(bytes[index..<index + 4]) else {
             throw error("invalid \\u escape")
         }
         index += 4

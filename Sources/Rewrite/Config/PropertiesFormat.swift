@@ -9,10 +9,12 @@ struct PropertiesFormat: ConfigFormat {
     }
 
     func encode(_ value: String, kind: ScalarKind, replacing old: ConfigScalar, isKey: Bool) -> String? {
-        // A key is read as dotted components; a new name must stay one plain component.
-        if isKey, value.isEmpty || value.unicodeScalars.contains(where: { ".=:#! \t\\\n\r".unicodeScalars.contains($0) || $0.value < 0x20 }) {
+        // A key is read as dotted components; a new name must stay one plain component, unless
+        // the key is a whole dotted path (`.literal`: a file read flat).
+        if isKey, value.isEmpty || value.unicodeScalars.contains(where: { "=:#! \t\\\n\r".unicodeScalars.contains($0) || $0.value < 0x20 }) {
             return nil
         }
+        if isKey, old.style != .literal, value.contains(".") { return nil }
         var text = ""
         for (index, scalar) in value.unicodeScalars.enumerated() {
             switch scalar {
@@ -31,11 +33,14 @@ struct PropertiesFormat: ConfigFormat {
     }
 
     func entryText(key: String, value: String, kind: ScalarKind, at point: InsertionPoint) -> String? {
-        let probe = ConfigScalar(value: "", kind: .string, style: .plain, spans: [], line: 0)
+        // The re-parse decides whether a key with dots lands where it was meant to.
+        let probe = ConfigScalar(value: "", kind: .string, style: .literal, spans: [], line: 0)
         guard let keyText = encode(key, kind: .string, replacing: probe, isKey: true),
               let valueText = encode(value, kind: .string, replacing: probe, isKey: false) else { return nil }
         return point.prefix + keyText + "=" + valueText + point.suffix
     }
+
+    var holdsOnlyText: Bool { true }
 }
 
 /// `.env` files: `KEY=value`, optionally `export KEY=value`, values bare, `'single'` or
@@ -72,6 +77,8 @@ struct EnvFormat: ConfigFormat {
               let valueText = encode(value, kind: .string, replacing: probe, isKey: false) else { return nil }
         return point.prefix + keyText + "=" + valueText + point.suffix
     }
+
+    var holdsOnlyText: Bool { true }
 }
 
 /// One `key = value` line of a line-oriented file, located.
@@ -127,7 +134,7 @@ enum LineEntries {
                 if byte == UInt8(ascii: "\\") {
                     if index + 1 == end { trailingBackslashes = 1; index += 1; break }
                     if bytes[index + 1] == UInt8(ascii: "u"), index + 6 <= end,
-                       let code = UInt32(Bytes.string(bytes[(index + 2)..<(index + 6)]), radix: 16), let scalar = Unicode.Scalar(code) {
+                       let code = Bytes.hex(bytes[(index + 2)..<(index + 6)]), let scalar = Unicode.Scalar(code) {
                         value.append(scalar)
                         index += 6
                     } else {
@@ -176,9 +183,12 @@ enum LineEntries {
     static func env(_ bytes: [UInt8]) throws(ConfigParseError) -> [LineEntry] {
         let starts = Bytes.lineStarts(bytes)
         var entries: [LineEntry] = []
-        for (lineIndex, start) in starts.enumerated() {
+        var lineIndex = 0
+        while lineIndex < starts.count {
+            let start = starts[lineIndex]
+            defer { lineIndex += 1 }
             let end = Bytes.lineEnd(bytes, from: start)
-            let next = lineIndex + 1 < starts.count ? starts[lineIndex + 1] : bytes.count
+            var next = lineIndex + 1 < starts.count ? starts[lineIndex + 1] : bytes.count
             var index = start
             if lineIndex == 0, Bytes.hasBOM(bytes) { index = 3 }
             while index < end, bytes[index] == Bytes.space || bytes[index] == Bytes.tab { index += 1 }
@@ -220,7 +230,23 @@ enum LineEntries {
                     scalar = ConfigScalar(value: value, kind: .string, style: quote == UInt8(ascii: "'") ? .singleQuoted : .doubleQuoted,
                                           spans: [valueStart..<(index + 1)], line: line)
                 } else {
-                    scalar = ConfigScalar(value: value, kind: .string, style: .doubleQuoted, spans: [],
+                    // The value goes on to the line holding its closing quote (`B="x` … `y"`):
+                    // located, so the rest of the file stays editable, but not edited.
+                    var closing = index
+                    while closing < bytes.count, bytes[closing] != quote {
+                        if quote == UInt8(ascii: "\""), bytes[closing] == UInt8(ascii: "\\") { closing += 1 }
+                        closing += 1
+                    }
+                    guard closing < bytes.count else { throw ConfigParseError(line: line, "unterminated quoted value") }
+                    while lineIndex + 1 < starts.count, starts[lineIndex + 1] <= closing { lineIndex += 1 }
+                    next = lineIndex + 1 < starts.count ? starts[lineIndex + 1] : bytes.count
+                    let lastEnd = Bytes.lineEnd(bytes, from: starts[lineIndex])
+                    var after = closing + 1
+                    while after < lastEnd, bytes[after] == Bytes.space || bytes[after] == Bytes.tab { after += 1 }
+                    guard after == lastEnd || bytes[after] == UInt8(ascii: "#") else {
+                        throw ConfigParseError(line: lineIndex + 1, "text after a quoted value")
+                    }
+                    scalar = ConfigScalar(value: Bytes.string(bytes[(valueStart + 1)..<closing]), kind: .string, style: .doubleQuoted, spans: [],
                                           refusal: "a quoted value over several lines", line: line, id: valueStart)
                 }
             } else {
@@ -246,18 +272,22 @@ enum LineEntries {
         let canNest = nested && entries.allSatisfy { entry in
             let raw = Bytes.string(bytes[entry.keySpan])
             guard raw == entry.key, !entry.key.hasPrefix("."), !entry.key.hasSuffix("."), !entry.key.contains("..") else { return false }
+            // Nesting as deep as a hostile key's dots would overflow the stack while building.
+            guard entry.key.utf8.lazy.filter({ $0 == UInt8(ascii: ".") }).count < ConfigLimits.maximumDepth else { return false }
             // A key that is also a prefix of another would be both a value and a mapping.
             let parts = entry.key.split(separator: ".")
             return (1..<max(parts.count, 1)).allSatisfy { !keys.contains(parts[0..<$0].joined(separator: ".")) }
         }
         func flatEntry(_ entry: LineEntry) -> ConfigEntry {
-            var key = ConfigScalar(value: entry.key, kind: .string, style: .plain, spans: [entry.keySpan], line: entry.line)
+            var key = ConfigScalar(value: entry.key, kind: .string, style: nested ? .literal : .plain, spans: [entry.keySpan], line: entry.line)
             if entry.refusal != nil { key.refusal = entry.refusal; key.spans = [] }
             return ConfigEntry(key: key, value: .scalar(entry.value), deletion: entry.refusal == nil ? entry.lineRange : nil,
                                deletionRefusal: entry.refusal)
         }
         guard canNest else {
-            return .mapping(ConfigMapping(entries: entries.map(flatEntry), line: 1, id: 0, insertion: endInsertion("")))
+            var mapping = ConfigMapping(entries: entries.map(flatEntry), line: 1, id: 0, insertion: endInsertion(""))
+            mapping.dottedKeys = nested
+            return .mapping(mapping)
         }
         // Nest: a trie of key components, each component keeping every span it is written at.
         final class Level {

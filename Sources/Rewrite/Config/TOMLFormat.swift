@@ -100,6 +100,9 @@ struct TOMLLocator {
     let bytes: [UInt8]
     let lineStarts: [Int]
     var index = 0
+    /// Arrays and inline tables open around the current position (key paths are bounded on
+    /// their own), so a hostile file cannot overflow the stack.
+    var depth = 0
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -249,6 +252,7 @@ struct TOMLLocator {
         while true {
             skipBlanks()
             path.append(try key())
+            if path.count > ConfigLimits.maximumDepth { throw ConfigLimits.depthError(line: line(index)) }
             skipBlanks()
             guard current == UInt8(ascii: ".") else { return path }
             index += 1
@@ -271,6 +275,11 @@ struct TOMLLocator {
 
     mutating func value() throws(ConfigParseError) -> ConfigNode {
         guard let byte = current else { throw error("expected a value") }
+        if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
+            depth += 1
+            if depth > ConfigLimits.maximumDepth { throw ConfigLimits.depthError(line: line(index)) }
+        }
+        defer { if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") { depth -= 1 } }
         switch byte {
         case UInt8(ascii: "\""), UInt8(ascii: "'"): return .scalar(try string())
         case UInt8(ascii: "["):
@@ -407,7 +416,7 @@ struct TOMLLocator {
                 case UInt8(ascii: "e"): value.append("\u{1B}")
                 case UInt8(ascii: "u"), UInt8(ascii: "U"):
                     let digits = escape == UInt8(ascii: "u") ? 4 : 8
-                    guard index + digits <= bytes.count, let code = UInt32(Bytes.string(bytes[index..<(index + digits)]), radix: 16),
+                    guard index + digits <= bytes.count, let code = Bytes.hex(bytes[index..<(index + digits)]),
                           let scalar = Unicode.Scalar(code) else { throw error("invalid unicode escape") }
                     value.append(scalar)
                     index += digits

@@ -7,17 +7,29 @@ import Yams
 /// node, so the text at the anchor is what changes); block scalars (`|`, `>`) and flow scalars
 /// over several lines are located but refused with a reason.
 struct YAMLFormat: ConfigFormat {
+    var maximumBytes: Int { ConfigLimits.maximumYAMLBytes }
+
     func parse(_ bytes: [UInt8]) throws(ConfigParseError) -> [ConfigNode] {
-        let text = String(decoding: bytes, as: UTF8.self)
-        let locator = YAMLLocator(bytes: bytes)
+        // Yams tells libyaml the encoding, and libyaml then reads a byte order mark as text.
+        let text = String(decoding: Bytes.hasBOM(bytes) ? bytes[3...] : bytes[...], as: UTF8.self)
+        var locator = YAMLLocator(bytes: bytes)
+        try locator.checkDocumentEnds()
         do {
             var documents: [ConfigNode] = []
-            for node in try compose_all(yaml: text) {
-                documents.append(locator.convert(node, inFlow: false))
+            // Not `compose_all`: its sequence ends quietly at an error, which would read a broken
+            // file as its documents before the error.
+            let parser = try Parser(yaml: text)
+            while let node = try parser.nextRoot() {
+                documents.append(try locator.convert(node, inFlow: false, depth: 0))
             }
             return documents
+        } catch let error as ConfigParseError {
+            throw error
         } catch let error as YamlError {
-            let message = "\(error)".split(separator: "\n").first.map(String.init) ?? "invalid YAML"
+            let message = YAMLFormat.message(of: error)
+            if message.contains("Maximum nesting level") {
+                throw ConfigParseError(line: YAMLFormat.line(of: error), "nested deeper than the YAML reader's limit of 1000 levels", limit: true)
+            }
             throw ConfigParseError(line: YAMLFormat.line(of: error), message)
         } catch {
             throw ConfigParseError(line: 1, "invalid YAML: \(error)")
@@ -27,7 +39,20 @@ struct YAMLFormat: ConfigFormat {
     private static func line(of error: YamlError) -> Int {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        case .duplicatedKeysInMapping(_, let context): context.mark.line
         default: 1
+        }
+    }
+
+    /// libyaml's problem and what it was reading, without Yams' echo of the text.
+    private static func message(of error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _), .composer(let context, let problem, _, _):
+            return problem + (context.map { " \($0.text)" } ?? "")
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) (YAML requires unique keys)"
+        default:
+            return "\(error)".split(separator: "\n").first.map(String.init) ?? "invalid YAML"
         }
     }
 
@@ -73,9 +98,17 @@ struct YAMLFormat: ConfigFormat {
 }
 
 /// Turns Yams nodes into located config nodes.
+///
+/// Yams' composer hands back an alias as the very node its anchor names, so a file of a few
+/// lines can spell a graph of billions of nodes (an alias bomb). Each node is converted once:
+/// a collection or scalar met again at the same place is an alias use, kept as a reference
+/// and counted, never walked.
 struct YAMLLocator {
     let bytes: [UInt8]
     let lineStarts: [Int]
+    private var seenScalars: Set<Int> = []
+    private var seenCollections: Set<Int> = []
+    private var aliases = 0
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -126,9 +159,38 @@ struct YAMLLocator {
         return start
     }
 
-    func convert(_ node: Node, inFlow: Bool) -> ConfigNode {
+    /// Refuses text after a document end marker (`... text`), which libyaml lets through.
+    func checkDocumentEnds() throws(ConfigParseError) {
+        for (number, start) in lineStarts.enumerated() {
+            let end = Bytes.lineEnd(bytes, from: start)
+            guard end - start >= 3, bytes[start..<(start + 3)].elementsEqual("...".utf8) else { continue }
+            var index = start + 3
+            guard index == end || bytes[index] == Bytes.space || bytes[index] == Bytes.tab else { continue }
+            while index < end, bytes[index] == Bytes.space || bytes[index] == Bytes.tab { index += 1 }
+            if index < end, bytes[index] != UInt8(ascii: "#") {
+                throw ConfigParseError(line: number + 1, "text after the document end marker `...`")
+            }
+        }
+    }
+
+    /// An alias use, in place of the node it names.
+    /// The value names the anchor rather than a place, so it reads the same after an edit
+    /// elsewhere moves the text.
+    private mutating func alias(of anchor: Anchor?, at start: Int) throws(ConfigParseError) -> ConfigNode {
+        aliases += 1
+        if aliases > ConfigLimits.maximumAliases {
+            throw ConfigParseError(line: line(start), "more than \(ConfigLimits.maximumAliases) alias uses (skein's limit for config files)", limit: true)
+        }
+        return .scalar(ConfigScalar(value: "*" + (anchor?.rawValue ?? ""), kind: .other, style: .plain, spans: [],
+                                    refusal: "an alias", line: line(start), id: -1_000_000_000 - aliases))
+    }
+
+    mutating func convert(_ node: Node, inFlow: Bool, depth: Int) throws(ConfigParseError) -> ConfigNode {
         switch node {
         case .scalar(let scalar):
+            let start = offset(of: scalar.mark)
+            // An empty scalar may share its place with the next token, and expands to nothing.
+            if !scalar.string.isEmpty, !seenScalars.insert(start).inserted { return try alias(of: scalar.anchor, at: start) }
             return .scalar(locate(scalar, inFlow: inFlow))
         case .alias(let alias):
             let start = offset(of: alias.mark)
@@ -136,18 +198,36 @@ struct YAMLLocator {
                                         refusal: "an alias", line: line(start), id: start))
         case .sequence(let sequence):
             let start = offset(of: sequence.mark)
+            guard seenCollections.insert(2 * start).inserted else { return try alias(of: sequence.anchor, at: start) }
+            guard depth < ConfigLimits.maximumDepth else { throw ConfigLimits.depthError(line: line(start)) }
             let flow = inFlow || opens(at: start, UInt8(ascii: "["))
-            return .sequence(ConfigSequence(items: sequence.map { convert($0, inFlow: flow) }, line: line(start)))
+            var items: [ConfigNode] = []
+            for item in sequence { items.append(try convert(item, inFlow: flow, depth: depth + 1)) }
+            return .sequence(ConfigSequence(items: items, line: line(start)))
         case .mapping(let mapping):
             let start = offset(of: mapping.mark)
+            guard seenCollections.insert(2 * start + 1).inserted else { return try alias(of: mapping.anchor, at: start) }
+            guard depth < ConfigLimits.maximumDepth else { throw ConfigLimits.depthError(line: line(start)) }
             let flow = inFlow || opens(at: start, UInt8(ascii: "{"))
             var entries: [ConfigEntry] = []
+            var keys: Set<String> = []
             for (key, value) in mapping {
-                guard var keyScalar = convert(key, inFlow: flow).scalar else {
+                let keyNode = try convert(key, inFlow: flow, depth: depth + 1)
+                var valueNode = try convert(value, inFlow: flow, depth: depth + 1)
+                // An alias use is reported at its key: Yams keeps only the anchor's place.
+                if case .scalar(var use) = valueNode, use.refusal == "an alias", let keyLine = keyNode.scalar?.line {
+                    use.line = keyLine
+                    valueNode = .scalar(use)
+                }
+                guard var keyScalar = keyNode.scalar else {
                     continue  // a complex key cannot be named by a dotted path
                 }
+                // YAML 1.2 requires unique keys; readers disagree on which of two counts.
+                if keyScalar.refusal != "an alias", !keys.insert(key.tag.rawValue + "\u{0}" + keyScalar.value).inserted {
+                    throw ConfigParseError(line: keyScalar.line, "duplicate key \(keyScalar.value.debugDescription)")
+                }
                 if key.tag.rawValue == Tag.Name.merge.rawValue { keyScalar.refusal = "a merge key" }
-                var entry = ConfigEntry(key: keyScalar, value: convert(value, inFlow: flow))
+                var entry = ConfigEntry(key: keyScalar, value: valueNode)
                 if flow {
                     entry.deletionRefusal = "in a flow mapping"
                 } else if let range = blockEntryRange(keyScalar) {

@@ -1,0 +1,21 @@
+/// Bounds on what skein reads from a consumer's config file. The bytes are hostile: a file
+/// nested thousands deep would overflow the stack of a recursive reader, a YAML alias bomb would
+/// grow memory exponentially if expanded, and a huge file would stall the run. A file past a
+/// limit is left as it is and reported with the limit it broke.
+enum ConfigLimits {
+    /// Nesting of mappings and sequences (JSON objects and arrays, TOML tables, dotted keys and
+    /// inline values, YAML collections, `.properties` key components).
+    static let maximumDepth = 256
+    /// Size of a file read as structured config. YAML is read through a composer that builds
+    /// the whole node graph, so it gets less room.
+    static let maximumBytes = 4 << 20
+    static let maximumYAMLBytes = 1 << 20
+    /// Wall-clock time one file may take, parses and re-parses of its edits included.
+    static let timeBudget: Duration = .seconds(10)
+    /// Alias uses in one YAML file; each is read as a reference, never expanded.
+    static let maximumAliases = 10_000
+
+    static func depthError(line: Int) -> ConfigParseError {
+        ConfigParseError(line: line, "nested deeper than \(maximumDepth) levels (skein's limit for config files)", limit: true)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+@testable import Rewrite
+import SkeinBasics
+import Testing
+
+/// Hostile config files: each is left as it is with an attention line naming the file and the
+/// limit or the problem, and none crashes skein or grows its memory.
+@Suite struct ConfigLimitsTests {
+    /// A rule that makes every file of a format concern the migration.
+    func setRule(_ files: String, _ path: String = "plays.table") -> Migration {
+        Migration(id: "m", schemaCommit: String(repeating: "0", count: 40), datasets: ["plays"],
+                  changes: [.configSet(files: files, path: path, value: .string("x"))], transitions: [])
+    }
+
+    func expectRefused(_ path: String, _ text: String, _ fragment: String, line: Int? = nil) {
+        let result = ConfigRewriter(migration: setRule("**/*")).rewrite(SourceFile(path: path, text: text))
+        #expect(result.edits.isEmpty, "\(path) was edited")
+        #expect(result.attention.count == 1, "\(path): \(result.attention)")
+        let item = result.attention.first
+        #expect(item?.location.path == path)
+        #expect(item?.description.contains(fragment) == true, "\(item?.description ?? "no attention line") lacks \(fragment)")
+        if let line { #expect(item?.location.line == line) }
+    }
+
+    @Test func jsonNestedFiveThousandDeep() {
+        let deep = String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000)
+        expectRefused("config/deep.json", #"{"plays": "# + deep + "}", "nested deeper than 256 levels")
+        let objects = String(repeating: #"{"a":"#, count: 5_000) + "1" + String(repeating: "}", count: 5_000)
+        expectRefused("config/deep.json", objects, "nested deeper than 256 levels")
+    }
+
+    @Test func tomlNestedFiveThousandDeep() {
+        let arrays = "plays = " + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "\n"
+        expectRefused("config/deep.toml", arrays, "nested deeper than 256 levels")
+        let tables = "plays = " + String(repeating: "{a = ", count: 5_000) + "1" + String(repeating: "}", count: 5_000) + "\n"
+        expectRefused("config/deep.toml", tables, "nested deeper than 256 levels")
+        let header = "[" + Array(repeating: "a", count: 5_000).joined(separator: ".") + "]\nplays = 1\n"
+        expectRefused("config/deep.toml", header, "nested deeper than 256 levels")
+    }
+
+    @Test func yamlNestedFiveThousandDeep() {
+        let flow = "plays: " + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "\n"
+        expectRefused("config/deep.yaml", flow, "nested deeper than")
+        var block = ""
+        for depth in 0..<300 { block += String(repeating: " ", count: depth) + "k:\n" }
+        expectRefused("config/deep.yaml", "plays: 1\n" + block, "nested deeper than 256 levels")
+    }
+
+    @Test func propertiesWithThousandsOfDotsStayFlat() {
+        let key = Array(repeating: "a", count: 5_000).joined(separator: ".")
+        let (output, result) = rewritten("a.properties", key + "=1\nplays.table=t\n", setRule("*.properties"))
+        #expect(output == key + "=1\nplays.table=x\n")
+        #expect(result.attention.isEmpty)
+    }
+
+    @Test func brokenSurrogatesAreInvalidInputNotATrap() {
+        expectRefused("config/s.json", #"{"plays": {"table": "\uD888\u1234"}}"#, "broken surrogate pair", line: 1)
+        expectRefused("config/s.json", #"{"plays": {"table": "\uD888"}}"#, "unpaired surrogate")
+        expectRefused("config/s.json", #"{"plays": {"table": "\uDC00"}}"#, "lone surrogate")
+        expectRefused("config/s.json", #"{"plays": {"table": "\u+123"}}"#, "invalid \\u escape")
+        expectRefused("config/s.toml", "[plays]\ntable = \"\\uD888\"\n", "invalid unicode escape")
+        // A proper pair still reads and edits.
+        let (output, _) = rewritten("s.json", #"{"plays": {"table": "\uD83D\uDE00"}}"#, setRule("*.json"))
+        #expect(output == #"{"plays": {"table": "x"}}"#)
+    }
+
+    @Test func yamlAliasBombIsCountedNotExpanded() {
+        // Nine levels of nine aliases each: 387 million nodes if expanded.
+        var bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        for (name, previous) in zip(["b", "c", "d", "e", "f", "g", "h", "i"], ["a", "b", "c", "d", "e", "f", "g", "h"]) {
+            bomb += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
+        }
+        bomb += "plays:\n  table: t\n"
+        let started = ContinuousClock.now
+        let (output, result) = rewritten("bomb.yaml", bomb, setRule("*.yaml"))
+        #expect(ContinuousClock.now - started < .seconds(60))
+        // Read without expanding, the file is ordinary: the rule's key is edited.
+        #expect(output == bomb.replacingOccurrences(of: "table: t", with: "table: x"))
+        #expect(result.attention.isEmpty)
+
+        // Past the count of alias uses, the file is refused naming the limit.
+        let many = "a: &a [1]\nb: [" + Array(repeating: "*a", count: 10_001).joined(separator: ",") + "]\nplays: {table: t}\n"
+        expectRefused("many.yaml", many, "more than 10000 alias uses")
+    }
+
+    @Test func anAliasIsNeverEditedThroughItsAnchor() {
+        let text = "base: &b gs://x\nplays:\n  table: *b\n"
+        let result = ConfigRewriter(migration: setRule("*.yaml")).rewrite(SourceFile(path: "a.yaml", text: text))
+        #expect(result.edits.isEmpty)
+        #expect(result.attention.map(\.description) == ["a.yaml:3: plays.table '*b' should become 'x' but was not rewritten: an alias"])
+    }
+
+    @Test func oversizedFilesAreReportedWithTheLimit() {
+        let big = "plays:\n  table: t\n" + String(repeating: "# filler line of a large file\n", count: 40_000)
+        expectRefused("big.yaml", big, "larger than 1024 KiB")
+        let json = #"{"plays": {"table": "t"}, "pad": ""# + String(repeating: "x", count: 5 << 20) + "\"}"
+        expectRefused("big.json", json, "larger than 4096 KiB")
+    }
+
+    @Test func invalidFilesAreReportedWithTheirLine() {
+        expectRefused("d.json", "{\n\"plays\": 1,\n\"plays\": 2\n}", "duplicate key", line: 3)
+        expectRefused("d.yaml", "plays: 1\nplays: 2\n", "duplicate key")
+        expectRefused("d.yaml", "plays: 1\n... text\n", "text after the document end marker", line: 2)
+        expectRefused("d.env", "PLAYS=\"a\nB=2\n", "unterminated quoted value", line: 1)
+    }
+}
