@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Reference side of skein's config conformance test (Tests/RewriteTests/ConfigConformanceTests).
+
+`cases ROOT` lists the suites' files under ROOT (yaml-test-suite, toml-test, JSONTestSuite) as
+JSON: whether each is valid, and for a valid one the first key path that leads through string
+keys to a single value (what a rule can address), as read by a reference reader: Python's
+`json` and `tomllib`, and ruamel.yaml (YAML 1.2).
+
+`verify RESULTS` reads what skein did to each case (edited text, or attention lines) and checks
+it: an edited file reads, by the reference reader, as the input with exactly that entry changed,
+and every line away from the entry is kept; a valid file left unchanged has an attention line;
+an invalid file is never edited. Prints the counts; exits 1 on any violation.
+"""
+import copy
+import difflib
+import io
+import json
+import math
+import os
+import re
+import sys
+import tomllib
+import warnings
+
+from ruamel.yaml import YAML
+
+NEW_VALUE = "skein-set"
+warnings.filterwarnings("ignore")
+NEW_KEY = "skein_renamed"
+
+
+def yaml_documents(text):
+    yaml = YAML(typ="safe", pure=True)
+    return list(yaml.load_all(io.StringIO(text)))
+
+
+def json_document(text):
+    def no_duplicates(pairs):
+        keys = [key for key, _ in pairs]
+        if len(keys) != len(set(keys)):
+            raise ValueError("duplicate key")
+        return dict(pairs)
+    def no_constant(name):
+        raise ValueError("not JSON: " + name)
+    return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
+
+
+def documents(fmt, text):
+    if fmt == "yaml":
+        return yaml_documents(text)
+    if fmt == "toml":
+        return [tomllib.loads(text)]
+    return [json_document(text)]
+
+
+def first_path(node, prefix=()):
+    """The first key path through string keys that ends at a single value."""
+    if not isinstance(node, dict):
+        return None
+    for key, value in node.items():
+        if not isinstance(key, str):
+            continue
+        if isinstance(value, dict):
+            found = first_path(value, prefix + (key,))
+            if found:
+                return found
+        elif not isinstance(value, list):
+            return list(prefix + (key,))
+    return None
+
+
+def validity(fmt, relative):
+    name = os.path.basename(relative)
+    if fmt == "json":
+        return {"y": True, "n": False}.get(name[0])  # i_: implementation-defined
+    return "/invalid/" not in "/" + relative
+
+
+def cases(root):
+    result = []
+    for directory, _, files in sorted(os.walk(root)):
+        for name in sorted(files):
+            fmt = {".yaml": "yaml", ".json": "json", ".toml": "toml"}.get(os.path.splitext(name)[1])
+            if not fmt:
+                continue
+            path = os.path.join(directory, name)
+            relative = os.path.relpath(path, root)
+            raw = open(path, "rb").read()
+            case = {"file": relative, "format": fmt, "valid": validity(fmt, relative), "keys": None}
+            try:
+                text = raw.decode("utf-8")
+                docs = documents(fmt, text)
+                readable = True
+            except Exception:
+                readable = False
+            if case["valid"] is None:
+                case["valid"] = readable
+            if case["valid"] and readable and docs:
+                case["keys"] = first_path(docs[0])
+                try:
+                    json.dumps(case["keys"], ensure_ascii=False).encode("utf-8")
+                except UnicodeEncodeError:
+                    case["keys"] = None  # a lone surrogate in a key: no rule path can name it
+            case["readable"] = readable
+            if not case["valid"]:
+                # A key to aim at in a file no reference reader takes: the first thing shaped like one.
+                match = re.search(r'^\s*"?([A-Za-z_][A-Za-z0-9_-]*)"?\s*[:=]', raw.decode("utf-8", "replace"), re.M)
+                case["guess"] = match.group(1) if match else None
+            result.append(case)
+    json.dump(result, sys.stdout)
+
+
+def transformed(doc, op, keys):
+    """The document as the rule must leave it, or None when the rule does not reach it."""
+    node = doc
+    for key in keys[:-1]:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    last = keys[-1]
+    if not isinstance(node, dict) or last not in node:
+        return None
+    doc = copy.deepcopy(doc)
+    node = doc
+    for key in keys[:-1]:
+        node = node[key]
+    if op == "set":
+        if isinstance(node[last], (dict, list)):
+            return None
+        node[last] = NEW_VALUE
+    elif op == "rename":
+        if NEW_KEY in node:
+            return None
+        items = [(NEW_KEY if key == last else key, value) for key, value in node.items()]
+        node.clear()
+        node.update(items)
+    else:
+        del node[last]
+    return doc
+
+
+def same(a, b):
+    """Equality that also holds for NaN and keeps key order and types apart (1 vs True)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, dict):
+        return list(a.keys()) == list(b.keys()) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def changed_lines(before, after):
+    matcher = difflib.SequenceMatcher(None, before.splitlines(True), after.splitlines(True), autojunk=False)
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
+
+
+def verify(results_path):
+    results = json.load(open(results_path))
+    counts = {"edited": 0, "refused": 0, "invalid-refused": 0, "invalid-edited": 0, "no-key": 0, "reference-cannot-read": 0}
+    violations = []
+    for case in results:
+        name = f'{case["file"]} {case.get("op", "")}'.strip()
+        text = case["input"]
+        output = case.get("output")
+        if not case["valid"]:
+            if output is None:
+                counts["invalid-refused"] += 1
+            else:
+                counts["invalid-edited"] += 1
+                violations.append(f"{name}: an invalid file was edited")
+            continue
+        if not case["readable"]:
+            counts["reference-cannot-read"] += 1
+            continue
+        if case.get("op") is None:
+            counts["no-key"] += 1
+            continue
+        if output is None:
+            if case["attention"]:
+                counts["refused"] += 1
+            else:
+                violations.append(f"{name}: left unchanged with no attention line")
+            continue
+        counts["edited"] += 1
+        fmt, op, keys = case["format"], case["op"], case["keys"]
+        try:
+            before, after = documents(fmt, text), documents(fmt, output)
+        except Exception as error:
+            violations.append(f"{name}: the edited file does not read: {error}")
+            continue
+        if len(before) != len(after):
+            violations.append(f"{name}: {len(before)} documents became {len(after)}")
+            continue
+        reached = False
+        for index, (old, new) in enumerate(zip(before, after)):
+            want = transformed(old, op, keys)
+            if want is not None and same(new, want):
+                reached = True
+            elif not same(new, old):
+                violations.append(f"{name}: document {index} reads as {new!r}, expected {want!r}")
+            elif want is not None and not case["attention"]:
+                violations.append(f"{name}: document {index} left unchanged with no attention line")
+        if not reached:
+            violations.append(f"{name}: edited, but no document reads as the rule asks")
+        if op == "delete":
+            prefix = len(os.path.commonprefix([text, output]))
+            suffix = len(os.path.commonprefix([text[prefix:][::-1], output[prefix:][::-1]]))
+            if prefix + suffix != len(output):
+                violations.append(f"{name}: a deletion wrote new text")
+        else:
+            # One line per place the key or value is written; every other line kept.
+            allowed = max(1, text.count(keys[-1])) if op == "rename" else 1
+            if changed_lines(text, output) > allowed:
+                violations.append(f"{name}: {changed_lines(text, output)} lines changed")
+    summary = " ".join(f"{key}={value}" for key, value in counts.items())
+    print(f"config conformance: {summary} violations={len(violations)}")
+    for violation in violations:
+        print("  " + violation)
+    sys.exit(1 if violations else 0)
+
+
+if __name__ == "__main__":
+    {"cases": cases, "verify": verify}[sys.argv[1]](sys.argv[2])
