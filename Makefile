@@ -29,7 +29,9 @@ RELEASE_BUILD = SKEIN_SWIFT_SYNTAX=package $(SWIFT) build -c release --scratch-p
 release: deps
 	$(RELEASE_BUILD)
 
+# The config conformance test reads the suites' files with a YAML 1.2 reference reader.
 test: deps
+	@python3 -c "import ruamel.yaml" 2>/dev/null || python3 -m pip install -q ruamel.yaml
 	$(SWIFT) test
 
 demo: build

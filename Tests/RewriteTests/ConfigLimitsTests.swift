@@ -88,6 +88,10 @@ import Testing
         let result = ConfigRewriter(migration: setRule("*.yaml")).rewrite(SourceFile(path: "a.yaml", text: text))
         #expect(result.edits.isEmpty)
         #expect(result.attention.map(\.description) == ["a.yaml:3: plays.table '*b' should become 'x' but was not rewritten: an alias"])
+        // Nor is the anchored value a rule names: the alias would change with it.
+        let anchored = ConfigRewriter(migration: setRule("*.yaml", "base")).rewrite(SourceFile(path: "a.yaml", text: text))
+        #expect(anchored.edits.isEmpty)
+        #expect(anchored.attention.map(\.description) == ["a.yaml:1: base not set: anchored (&) and used through an alias (*), which would change too"])
     }
 
     @Test func oversizedFilesAreReportedWithTheLimit() {

@@ -281,6 +281,10 @@ struct ConfigPlanner {
                     return
                 }
                 if scalar.kind == kind && scalar.value == text || kind == .null && scalar.kind == .null { return }
+                if scalar.aliased {
+                    report(scalar.line, "\(path) not set: \(YAMLLocator.anchoredRefusal)")
+                    return
+                }
                 setValue(scalar, to: text, kind: kind, changes: [change], what: path)
             } else if entry == nil, rest.count == 1 {
                 insert(into: parent, key: rest[0], value: text, kind: kind, change: change)
@@ -290,6 +294,10 @@ struct ConfigPlanner {
             guard let (parent, entry, rest) = ConfigPlanner.resolve(document, keys), let entry, rest.isEmpty else { return }
             // A key of a flat `.properties` file is the whole dotted path: only its last part is renamed.
             let name = parent.dottedKeys ? (keys.dropLast() + [to]).joined(separator: ".") : to
+            if entry.key.aliased {
+                report(entry.key.line, "\(path) not renamed: \(YAMLLocator.anchoredRefusal)")
+                return
+            }
             if parent.entry(name) != nil {
                 report(entry.key.line, "cannot rename \(path) to '\(to)': the key exists")
                 return

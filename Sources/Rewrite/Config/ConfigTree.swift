@@ -23,6 +23,10 @@ struct ConfigScalar: Sendable {
     var line: Int
     /// Identity in its document: the byte offset where the scalar starts.
     var id: Int
+    /// Inside a YAML node that an alias uses elsewhere: a rule naming this path would change
+    /// the alias's path too. A value rewrite (a moved location) may still edit it, as the
+    /// alias holds the same old value.
+    var aliased = false
 
     init(value: String, kind: ScalarKind, style: ScalarStyle, spans: [Range<Int>], refusal: String? = nil, line: Int, id: Int? = nil) {
         self.value = value

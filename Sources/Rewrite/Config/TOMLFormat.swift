@@ -145,7 +145,17 @@ struct TOMLLocator {
         return index
     }
 
+    /// TOML allows no control character but tab and line ends, in strings and comments alike.
+    func checkControlCharacters() throws(ConfigParseError) {
+        for (offset, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x7F {
+            if byte == Bytes.tab || byte == Bytes.newline { continue }
+            if byte == Bytes.carriageReturn, offset + 1 < bytes.count, bytes[offset + 1] == Bytes.newline { continue }
+            throw ConfigParseError(line: line(offset), "control character 0x\(String(byte, radix: 16, uppercase: true)) (TOML allows only tab and line ends)")
+        }
+    }
+
     mutating func document() throws(ConfigParseError) -> ConfigNode {
+        try checkControlCharacters()
         let root = TOMLTable(id: -1, line: 1, insertAfter: index)
         var table = root
         var rootHasKeys = false
@@ -183,7 +193,8 @@ struct TOMLLocator {
             guard owner.items[key.value] == nil else { throw ConfigParseError(line: key.line, "key '\(key.value)' defined twice") }
             owner.note(key)
             owner.items[key.value] = .value(value)
-            if path.count == 1, startsLine, valueStartLine == valueEndLine { owner.deletions[key.value] = lineStart..<end }
+            // A dotted key's line goes too; the re-parse refuses it if that empties a table.
+            if startsLine, valueStartLine == valueEndLine { owner.deletions[key.value] = lineStart..<end }
             table.insertAfter = end
             if table === root { rootHasKeys = true }
         }
@@ -316,6 +327,9 @@ struct TOMLLocator {
                 skipBlanks()
                 let member = try value()
                 let owner = try dotted(path.dropLast(), in: table)
+                guard owner.items[path.last!.value] == nil else {
+                    throw ConfigParseError(line: path.last!.line, "key '\(path.last!.value)' defined twice")
+                }
                 owner.note(path.last!)
                 owner.items[path.last!.value] = .value(member)
                 skipBlanks()
@@ -338,37 +352,11 @@ struct TOMLLocator {
             }
             let text = Bytes.string(bytes[start..<index])
             guard !text.isEmpty else { throw error("expected a value") }
-            let kind: ScalarKind
-            if text == "true" || text == "false" {
-                kind = .bool
-            } else if TOMLLocator.isInteger(text) {
-                kind = .integer
-            } else if TOMLLocator.isFloat(text) {
-                kind = .float
-            } else if text.first?.isNumber == true {
-                kind = .other  // dates and times
-            } else {
-                throw ConfigParseError(line: line(start), "unexpected '\(text.prefix(20))'")
+            guard let kind = TOMLValues.kind(of: text) else {
+                throw ConfigParseError(line: line(start), "invalid value '\(text.prefix(40))'")
             }
             return .scalar(ConfigScalar(value: text, kind: kind, style: .plain, spans: [start..<index], line: line(start)))
         }
-    }
-
-    static func isInteger(_ text: String) -> Bool {
-        var rest = Substring(text)
-        if rest.hasPrefix("0x") || rest.hasPrefix("0o") || rest.hasPrefix("0b") {
-            return rest.count > 2 && rest.dropFirst(2).allSatisfy { $0.isHexDigit || $0 == "_" }
-        }
-        if rest.hasPrefix("+") || rest.hasPrefix("-") { rest = rest.dropFirst() }
-        return !rest.isEmpty && rest.allSatisfy { ($0.isASCII && $0.isNumber) || $0 == "_" } && rest.first != "_"
-    }
-
-    static func isFloat(_ text: String) -> Bool {
-        var rest = Substring(text)
-        if rest.hasPrefix("+") || rest.hasPrefix("-") { rest = rest.dropFirst() }
-        if rest == "inf" || rest == "nan" { return true }
-        let allowed = rest.allSatisfy { ($0.isASCII && $0.isNumber) || "_.eE+-".contains($0) }
-        return allowed && rest.first?.isNumber == true && rest.contains(where: { ".eE".contains($0) })
     }
 
     /// A basic or literal string, single- or multi-line.
@@ -380,12 +368,24 @@ struct TOMLLocator {
         if triple {
             index += 3
             while index + 2 < bytes.count, !(bytes[index] == quote && bytes[index + 1] == quote && bytes[index + 2] == quote) {
-                if !literal && bytes[index] == UInt8(ascii: "\\") { index += 1 }
+                if !literal && bytes[index] == UInt8(ascii: "\\") {
+                    // A backslash ending a line (blanks may follow it) joins the lines.
+                    var blank = index + 1
+                    while blank < bytes.count, bytes[blank] == Bytes.space || bytes[blank] == Bytes.tab { blank += 1 }
+                    if blank < bytes.count, bytes[blank] == Bytes.newline || bytes[blank] == Bytes.carriageReturn {
+                        index = blank
+                        continue
+                    }
+                    _ = try escape()
+                    continue
+                }
                 index += 1
             }
             guard index + 2 < bytes.count else { throw ConfigParseError(line: line(start), "unterminated multi-line string") }
             index += 3
-            while current == quote { index += 1 }  // up to two quotes may end the content
+            // Up to two quotes may end the content (`""""` is a quote, then the delimiter).
+            var extra = 0
+            while current == quote, extra < 2 { index += 1; extra += 1 }
             let raw = Bytes.string(bytes[start..<index])
             return ConfigScalar(value: raw, kind: .string, style: literal ? .singleQuoted : .doubleQuoted, spans: [],
                                 refusal: "a multi-line string", line: line(start), id: start)
@@ -402,26 +402,7 @@ struct TOMLLocator {
             }
             if !literal && byte == UInt8(ascii: "\\") {
                 value.append(contentsOf: Bytes.string(bytes[segment..<index]).unicodeScalars)
-                guard index + 1 < bytes.count else { throw error("unterminated escape") }
-                let escape = bytes[index + 1]
-                index += 2
-                switch escape {
-                case UInt8(ascii: "\""): value.append("\"")
-                case UInt8(ascii: "\\"): value.append("\\")
-                case UInt8(ascii: "b"): value.append("\u{08}")
-                case UInt8(ascii: "f"): value.append("\u{0C}")
-                case UInt8(ascii: "n"): value.append("\n")
-                case UInt8(ascii: "r"): value.append("\r")
-                case UInt8(ascii: "t"): value.append("\t")
-                case UInt8(ascii: "e"): value.append("\u{1B}")
-                case UInt8(ascii: "u"), UInt8(ascii: "U"):
-                    let digits = escape == UInt8(ascii: "u") ? 4 : 8
-                    guard index + digits <= bytes.count, let code = Bytes.hex(bytes[index..<(index + digits)]),
-                          let scalar = Unicode.Scalar(code) else { throw error("invalid unicode escape") }
-                    value.append(scalar)
-                    index += digits
-                default: throw error("invalid escape")
-                }
+                value.append(try escape())
                 segment = index
                 continue
             }
@@ -429,5 +410,28 @@ struct TOMLLocator {
         }
         return ConfigScalar(value: String(value), kind: .string, style: literal ? .singleQuoted : .doubleQuoted,
                             spans: [start..<index], line: line(start))
+    }
+
+    /// One escape of a basic string, at its backslash: TOML 1.0's set only.
+    mutating func escape() throws(ConfigParseError) -> Unicode.Scalar {
+        guard index + 1 < bytes.count else { throw error("unterminated escape") }
+        let escape = bytes[index + 1]
+        index += 2
+        switch escape {
+        case UInt8(ascii: "\""): return "\""
+        case UInt8(ascii: "\\"): return "\\"
+        case UInt8(ascii: "b"): return "\u{08}"
+        case UInt8(ascii: "f"): return "\u{0C}"
+        case UInt8(ascii: "n"): return "\n"
+        case UInt8(ascii: "r"): return "\r"
+        case UInt8(ascii: "t"): return "\t"
+        case UInt8(ascii: "u"), UInt8(ascii: "U"):
+            let digits = escape == UInt8(ascii: "u") ? 4 : 8
+            guard index + digits <= bytes.count, let code = Bytes.hex(bytes[index..<(index + digits)]),
+                  let scalar = Unicode.Scalar(code) else { throw error("invalid unicode escape") }
+            index += digits
+            return scalar
+        default: throw error("invalid escape")
+        }
     }
 }

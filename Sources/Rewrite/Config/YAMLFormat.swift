@@ -3,9 +3,10 @@ import Yams
 
 /// YAML through Yams' composer, which gives each node a start mark (1-based line, column in
 /// Unicode scalars) and no end: the end is found from the scalar's style. Several documents,
-/// flow and block collections. Anchors and aliases stay as written (an alias is the anchored
-/// node, so the text at the anchor is what changes); block scalars (`|`, `>`) and flow scalars
-/// over several lines are located but refused with a reason.
+/// flow and block collections. Anchors and aliases stay as written: an alias is read as a
+/// reference, and nothing inside a node that an alias uses is edited (the alias would change
+/// with it); block scalars (`|`, `>`) and flow scalars over several lines are located but
+/// refused with a reason.
 struct YAMLFormat: ConfigFormat {
     var maximumBytes: Int { ConfigLimits.maximumYAMLBytes }
 
@@ -13,7 +14,7 @@ struct YAMLFormat: ConfigFormat {
         // Yams tells libyaml the encoding, and libyaml then reads a byte order mark as text.
         let text = String(decoding: Bytes.hasBOM(bytes) ? bytes[3...] : bytes[...], as: UTF8.self)
         var locator = YAMLLocator(bytes: bytes)
-        try locator.checkDocumentEnds()
+        try locator.checkDocumentMarkers()
         do {
             var documents: [ConfigNode] = []
             // Not `compose_all`: its sequence ends quietly at an error, which would read a broken
@@ -106,6 +107,9 @@ struct YAMLFormat: ConfigFormat {
 struct YAMLLocator {
     let bytes: [UInt8]
     let lineStarts: [Int]
+    /// Anchor names some alias uses (`*name`): an edit inside such an anchored node would
+    /// change every alias too, so nothing in it is edited.
+    private let aliasedNames: Set<String>
     private var seenScalars: Set<Int> = []
     private var seenCollections: Set<Int> = []
     private var aliases = 0
@@ -113,6 +117,26 @@ struct YAMLLocator {
     init(bytes: [UInt8]) {
         self.bytes = bytes
         self.lineStarts = Bytes.lineStarts(bytes)
+        self.aliasedNames = YAMLLocator.aliasNames(bytes)
+    }
+
+    /// Every `*name` of the text, a superset of the aliases (the text of a scalar may hold one).
+    static func aliasNames(_ bytes: [UInt8]) -> Set<String> {
+        var names: Set<String> = []
+        var index = 0
+        while let star = bytes[index...].firstIndex(of: UInt8(ascii: "*")) {
+            var end = star + 1
+            while end < bytes.count, ![Bytes.space, Bytes.tab, Bytes.newline, Bytes.carriageReturn, UInt8(ascii: ","),
+                                       UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: "["), UInt8(ascii: "{")].contains(bytes[end]) { end += 1 }
+            if end > star + 1 { names.insert(Bytes.string(bytes[(star + 1)..<end])) }
+            index = end
+        }
+        return names
+    }
+
+    func isAliased(_ anchor: Anchor?) -> Bool {
+        guard let anchor else { return false }
+        return aliasedNames.contains(anchor.rawValue)
     }
 
     /// The byte offset of a mark: its line's start, then `column - 1` Unicode scalars on.
@@ -159,21 +183,8 @@ struct YAMLLocator {
         return start
     }
 
-    /// Refuses text after a document end marker (`... text`), which libyaml lets through.
-    func checkDocumentEnds() throws(ConfigParseError) {
-        for (number, start) in lineStarts.enumerated() {
-            let end = Bytes.lineEnd(bytes, from: start)
-            guard end - start >= 3, bytes[start..<(start + 3)].elementsEqual("...".utf8) else { continue }
-            var index = start + 3
-            guard index == end || bytes[index] == Bytes.space || bytes[index] == Bytes.tab else { continue }
-            while index < end, bytes[index] == Bytes.space || bytes[index] == Bytes.tab { index += 1 }
-            if index < end, bytes[index] != UInt8(ascii: "#") {
-                throw ConfigParseError(line: number + 1, "text after the document end marker `...`")
-            }
-        }
-    }
+    static let anchoredRefusal = "anchored (&) and used through an alias (*), which would change too"
 
-    /// An alias use, in place of the node it names.
     /// The value names the anchor rather than a place, so it reads the same after an edit
     /// elsewhere moves the text.
     private mutating func alias(of anchor: Anchor?, at start: Int) throws(ConfigParseError) -> ConfigNode {
@@ -185,13 +196,16 @@ struct YAMLLocator {
                                     refusal: "an alias", line: line(start), id: -1_000_000_000 - aliases))
     }
 
-    mutating func convert(_ node: Node, inFlow: Bool, depth: Int) throws(ConfigParseError) -> ConfigNode {
+    mutating func convert(_ node: Node, inFlow: Bool, depth: Int, anchored: Bool = false) throws(ConfigParseError) -> ConfigNode {
         switch node {
         case .scalar(let scalar):
             let start = offset(of: scalar.mark)
             // An empty scalar may share its place with the next token, and expands to nothing.
             if !scalar.string.isEmpty, !seenScalars.insert(start).inserted { return try alias(of: scalar.anchor, at: start) }
-            return .scalar(locate(scalar, inFlow: inFlow))
+            try checkGluedComment(scalar)
+            var located = locate(scalar, inFlow: inFlow)
+            if anchored || isAliased(scalar.anchor) { located.aliased = true }
+            return .scalar(located)
         case .alias(let alias):
             let start = offset(of: alias.mark)
             return .scalar(ConfigScalar(value: "*" + alias.anchor.rawValue, kind: .other, style: .plain, spans: [],
@@ -201,19 +215,30 @@ struct YAMLLocator {
             guard seenCollections.insert(2 * start).inserted else { return try alias(of: sequence.anchor, at: start) }
             guard depth < ConfigLimits.maximumDepth else { throw ConfigLimits.depthError(line: line(start)) }
             let flow = inFlow || opens(at: start, UInt8(ascii: "["))
+            let anchored = anchored || isAliased(sequence.anchor)
             var items: [ConfigNode] = []
-            for item in sequence { items.append(try convert(item, inFlow: flow, depth: depth + 1)) }
+            let column = indentation(of: start).column
+            for item in sequence {
+                if !flow { try checkContinuation(item, column: column) }
+                items.append(try convert(item, inFlow: flow, depth: depth + 1, anchored: anchored))
+            }
             return .sequence(ConfigSequence(items: items, line: line(start)))
         case .mapping(let mapping):
             let start = offset(of: mapping.mark)
             guard seenCollections.insert(2 * start + 1).inserted else { return try alias(of: mapping.anchor, at: start) }
             guard depth < ConfigLimits.maximumDepth else { throw ConfigLimits.depthError(line: line(start)) }
             let flow = inFlow || opens(at: start, UInt8(ascii: "{"))
+            let anchored = anchored || isAliased(mapping.anchor)
             var entries: [ConfigEntry] = []
             var keys: Set<String> = []
             for (key, value) in mapping {
-                let keyNode = try convert(key, inFlow: flow, depth: depth + 1)
-                var valueNode = try convert(value, inFlow: flow, depth: depth + 1)
+                if !flow, case .scalar(let keyScalar) = key {
+                    let column = indentation(of: skipProperties(offset(of: keyScalar.mark))).column
+                    try checkContinuation(value, column: column)
+                    try checkBlockScalarIndentation(value, column: column)
+                }
+                let keyNode = try convert(key, inFlow: flow, depth: depth + 1, anchored: anchored)
+                var valueNode = try convert(value, inFlow: flow, depth: depth + 1, anchored: anchored)
                 // An alias use is reported at its key: Yams keeps only the anchor's place.
                 if case .scalar(var use) = valueNode, use.refusal == "an alias", let keyLine = keyNode.scalar?.line {
                     use.line = keyLine
@@ -228,7 +253,9 @@ struct YAMLLocator {
                 }
                 if key.tag.rawValue == Tag.Name.merge.rawValue { keyScalar.refusal = "a merge key" }
                 var entry = ConfigEntry(key: keyScalar, value: valueNode)
-                if flow {
+                if anchored {
+                    entry.deletionRefusal = YAMLLocator.anchoredRefusal
+                } else if flow {
                     entry.deletionRefusal = "in a flow mapping"
                 } else if let range = blockEntryRange(keyScalar) {
                     entry.deletion = range
@@ -238,7 +265,7 @@ struct YAMLLocator {
                 entries.append(entry)
             }
             return .mapping(ConfigMapping(entries: entries, line: line(start), id: start,
-                                          insertion: insertionPoint(entries, flow: flow)))
+                                          insertion: anchored ? nil : insertionPoint(entries, flow: flow)))
         }
     }
 
