@@ -24,26 +24,59 @@ import Testing
 
     @Test func jsonNestedFiveThousandDeep() {
         let deep = String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000)
-        expectRefused("config/deep.json", #"{"plays": "# + deep + "}", "nested deeper than 256 levels")
+        expectRefused("config/deep.json", #"{"plays": "# + deep + "}", "nested deeper than \(ConfigLimits.maximumDepth) levels")
         let objects = String(repeating: #"{"a":"#, count: 5_000) + "1" + String(repeating: "}", count: 5_000)
-        expectRefused("config/deep.json", objects, "nested deeper than 256 levels")
+        expectRefused("config/deep.json", objects, "nested deeper than \(ConfigLimits.maximumDepth) levels")
     }
 
     @Test func tomlNestedFiveThousandDeep() {
         let arrays = "plays = " + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "\n"
-        expectRefused("config/deep.toml", arrays, "nested deeper than 256 levels")
+        expectRefused("config/deep.toml", arrays, "nested deeper than \(ConfigLimits.maximumDepth) levels")
         let tables = "plays = " + String(repeating: "{a = ", count: 5_000) + "1" + String(repeating: "}", count: 5_000) + "\n"
-        expectRefused("config/deep.toml", tables, "nested deeper than 256 levels")
+        expectRefused("config/deep.toml", tables, "nested deeper than \(ConfigLimits.maximumDepth) levels")
         let header = "[" + Array(repeating: "a", count: 5_000).joined(separator: ".") + "]\nplays = 1\n"
-        expectRefused("config/deep.toml", header, "nested deeper than 256 levels")
+        expectRefused("config/deep.toml", header, "nested deeper than \(ConfigLimits.maximumDepth) levels")
     }
 
     @Test func yamlNestedFiveThousandDeep() {
         let flow = "plays: " + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "\n"
         expectRefused("config/deep.yaml", flow, "nested deeper than")
         var block = ""
-        for depth in 0..<300 { block += String(repeating: " ", count: depth) + "k:\n" }
-        expectRefused("config/deep.yaml", "plays: 1\n" + block, "nested deeper than 256 levels")
+        for depth in 0..<(ConfigLimits.maximumDepth + 20) { block += String(repeating: " ", count: depth) + "k:\n" }
+        expectRefused("config/deep.yaml", "plays: 1\n" + block, "nested deeper than \(ConfigLimits.maximumDepth) levels")
+    }
+
+    /// Deep files read on a thread with a quarter of the stack the fleet's work threads get
+    /// (8 MiB): just under the limit they read, far past it they are refused, and neither
+    /// overflows the stack, even in a debug build.
+    @Test func deepFilesOnASmallStack() {
+        let depth = ConfigLimits.maximumDepth - 2
+        let cases: [(String, String)] = [
+            ("a.json", String(repeating: #"{"a": ["#, count: depth / 2) + String(repeating: "]}", count: depth / 2)),
+            ("a.toml", "a = " + String(repeating: "[{a = ", count: depth / 2) + "1" + String(repeating: "}]", count: depth / 2) + "\n"),
+            ("a.yaml", "a: " + String(repeating: "[{a: ", count: depth / 2 - 1) + "1" + String(repeating: "}]", count: depth / 2 - 1) + "\n"),
+            ("b.yaml", "a: " + String(repeating: "[", count: 990) + String(repeating: "]", count: 990) + "\n"),
+            ("b.json", String(repeating: "[", count: 100_000)),
+        ]
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcomes: [String] = []
+        let thread = Thread {
+            for (path, text) in cases {
+                do {
+                    _ = try ConfigFormats.format(for: path)!.parse(Array(text.utf8))
+                    outcomes.append("\(path): read")
+                } catch let error as ConfigParseError {
+                    outcomes.append("\(path): \(error.limit ? "limit" : error.message)")
+                } catch {
+                    outcomes.append("\(path): \(error)")
+                }
+            }
+            done.signal()
+        }
+        thread.stackSize = 2 << 20
+        thread.start()
+        done.wait()
+        #expect(outcomes == ["a.json: read", "a.toml: read", "a.yaml: read", "b.yaml: limit", "b.json: limit"])
     }
 
     @Test func propertiesWithThousandsOfDotsStayFlat() {

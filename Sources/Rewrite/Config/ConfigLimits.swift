@@ -5,7 +5,7 @@
 enum ConfigLimits {
     /// Nesting of mappings and sequences (JSON objects and arrays, TOML tables, dotted keys and
     /// inline values, YAML collections, `.properties` key components).
-    static let maximumDepth = 256
+    static let maximumDepth = 128
     /// Size of a file read as structured config. YAML is read through a composer that builds
     /// the whole node graph, so it gets less room.
     static let maximumBytes = 4 << 20

@@ -14,6 +14,7 @@ struct YAMLFormat: ConfigFormat {
         // Yams tells libyaml the encoding, and libyaml then reads a byte order mark as text.
         let text = String(decoding: Bytes.hasBOM(bytes) ? bytes[3...] : bytes[...], as: UTF8.self)
         var locator = YAMLLocator(bytes: bytes)
+        try locator.checkNesting()
         try locator.checkDocumentMarkers()
         do {
             var documents: [ConfigNode] = []

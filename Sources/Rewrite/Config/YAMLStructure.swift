@@ -39,6 +39,75 @@ extension YAMLLocator {
         }
     }
 
+    /// Bounds the nesting before Yams composes the file: its composer recurses once per level
+    /// (libyaml stops only at 1,000), deep enough to overflow a thread's stack. Counted on the
+    /// text: block levels by a stack of indentations (an indentless sequence may share its
+    /// parent's column, hence twice), flow levels by brackets where a node starts. An upper
+    /// bound, so a file refused here may be somewhat shallower than the limit, never deeper.
+    func checkNesting() throws(ConfigParseError) {
+        let limit = ConfigLimits.maximumDepth
+        var indents: [Int] = []
+        var flow = 0
+        var quote: UInt8?
+        for (number, start) in lineStarts.enumerated() {
+            let end = Bytes.lineEnd(bytes, from: start)
+            let first = number == 0 && Bytes.hasBOM(bytes) ? 3 : start
+            if quote == nil, flow == 0 {
+                var index = first
+                while index < end, bytes[index] == Bytes.space { index += 1 }
+                if index < end, bytes[index] != UInt8(ascii: "#") {
+                    let column = index - first
+                    while let top = indents.last, top >= column { indents.removeLast() }
+                    indents.append(column)
+                    // `- - x`, `? - x`: each indicator opens a level on the same line.
+                    while index + 1 < end, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "?"),
+                          bytes[index + 1] == Bytes.space {
+                        index += 2
+                        while index < end, bytes[index] == Bytes.space { index += 1 }
+                        indents.append(index - first)
+                    }
+                }
+            }
+            var index = first
+            while index < end {
+                let byte = bytes[index]
+                if let open = quote {
+                    if open == UInt8(ascii: "\""), byte == UInt8(ascii: "\\") { index += 2; continue }
+                    if byte == open {
+                        if open == UInt8(ascii: "'"), index + 1 < end, bytes[index + 1] == open { index += 2; continue }
+                        quote = nil
+                    }
+                    index += 1
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "#") where index == first || bytes[index - 1] == Bytes.space || bytes[index - 1] == Bytes.tab:
+                    index = end
+                    continue
+                case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                    if startsNode(at: index, lineStart: first) { quote = byte }
+                case UInt8(ascii: "["), UInt8(ascii: "{"):
+                    if flow > 0 || startsNode(at: index, lineStart: first) { flow += 1 }
+                case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                    if flow > 0 { flow -= 1 }
+                default:
+                    break
+                }
+                if 2 * indents.count + flow > limit { throw ConfigLimits.depthError(line: number + 1) }
+                index += 1
+            }
+            if 2 * indents.count + flow > limit { throw ConfigLimits.depthError(line: number + 1) }
+        }
+    }
+
+    /// Whether a node may start at an offset of a line: first on it, or after an indicator.
+    private func startsNode(at offset: Int, lineStart: Int) -> Bool {
+        var index = offset - 1
+        while index >= lineStart, bytes[index] == Bytes.space || bytes[index] == Bytes.tab { index -= 1 }
+        guard index >= lineStart else { return true }
+        return "[{,:-?".utf8.contains(bytes[index])
+    }
+
     /// A flow collection or quoted scalar that goes on over several lines inside a block
     /// collection whose entries start at `column` must indent each further line past it, with
     /// spaces.
