@@ -16,6 +16,7 @@ public struct Migrator: Sendable {
         result.skipped = files.skipped
         result.merge(SwiftRewriter(migration: migration).rewrite(files.swift))
         let config = ConfigRewriter(migration: migration)
+        result.attention += files.skipped.compactMap(config.unread)
         for file in files.other {
             result.merge(config.rewrite(file))
         }

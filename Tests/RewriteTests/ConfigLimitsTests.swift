@@ -2,6 +2,7 @@ import Foundation
 @testable import Rewrite
 import SkeinBasics
 import Testing
+import TestSupport
 
 /// Hostile config files: each is left as it is with an attention line naming the file and the
 /// limit or the problem, and none crashes skein or grows its memory.
@@ -134,10 +135,51 @@ import Testing
         expectRefused("big.json", json, "larger than 4096 KiB")
     }
 
+    @Test func theTimeBudgetRefusesAFileWithItsLimit() {
+        var rewriter = ConfigRewriter(migration: setRule("*.yaml"))
+        rewriter.timeBudget = .zero
+        let result = rewriter.rewrite(SourceFile(path: "slow.yaml", text: "plays:\n  table: t\n"))
+        #expect(result.edits.isEmpty)
+        #expect(result.attention.map(\.description) == ["slow.yaml:1: took longer than 0 s (skein's time budget per config file); not rewritten"])
+    }
+
+    @Test func aFileTheWorkspaceDoesNotReadIsReportedWhenARuleNamesIt() throws {
+        let worktree = TemporaryDirectory("config-oversized")
+        worktree.write("config/big.yaml", "plays:\n  table: t\n" + String(repeating: "# padding\n", count: 500_000))
+        worktree.write("data/big.json", "[" + String(repeating: "1,", count: 2_500_000) + "1]")
+        let result = Migrator(migration: setRule("config/*.yaml")).plan(Workspace(root: worktree.path))
+        #expect(result.edits.isEmpty)
+        // The rule names the YAML file; the JSON file concerns nothing and stays quiet.
+        #expect(result.attention.map(\.description) == ["config/big.yaml:1: larger than 4 MiB (a config rule names it); not rewritten"])
+    }
+
+    /// Valid YAML the reader cannot take, or cannot take safely: left as it is, with a reason.
+    @Test func validYAMLItCannotReadIsNeverSkippedInSilence() {
+        for (text, fragment) in [
+            ("plays: |-\n \tbar\ntable: t\n", "a.yaml:2: cannot be parsed: found a tab character where an indentation space is expected"),
+            ("plays: {x: :x}\ntable: t\n", "a.yaml:1: cannot be parsed: did not find expected node content"),
+            ("---\nscalar1\n...\nplays: {table: t}\n", "a.yaml:4: cannot be parsed: did not find expected <document start>"),
+            (": empty key\nplays: {table: t}\n", "a.yaml:1: cannot be parsed: did not find expected key"),
+        ] {
+            let result = ConfigRewriter(migration: setRule("*.yaml")).rewrite(SourceFile(path: "a.yaml", text: text))
+            if let edit = result.edits.first {
+                #expect(edit.newText == text.replacingOccurrences(of: "table: t", with: "table: x"), "\(text)")
+            } else {
+                #expect(result.attention.count == 1, "\(text): \(result.attention)")
+                #expect(result.attention.first?.description.contains(fragment) == true, "\(result.attention)")
+            }
+        }
+    }
+
     @Test func invalidFilesAreReportedWithTheirLine() {
         expectRefused("d.json", "{\n\"plays\": 1,\n\"plays\": 2\n}", "duplicate key", line: 3)
         expectRefused("d.yaml", "plays: 1\nplays: 2\n", "duplicate key")
         expectRefused("d.yaml", "plays: 1\n... text\n", "text after the document end marker", line: 2)
         expectRefused("d.env", "PLAYS=\"a\nB=2\n", "unterminated quoted value", line: 1)
+        expectRefused("d.yaml", "plays: [a, b\n", "cannot be parsed")
+        expectRefused("d.yaml", "plays:\n  table: \"t\"# note\n", "a comment must be separated", line: 2)
+        expectRefused("d.toml", "[plays]\ntable = \"t\"\nwhen = 2006-01-01T24:00:00\n", "invalid value '2006-01-01T24:00:00'", line: 3)
+        expectRefused("d.toml", "[plays]\ntable = \"t\"\nshards = 01\n", "invalid value '01'", line: 3)
+        expectRefused("d.toml", "[plays]\ntable = \"t\u{7F}\"\n", "control character 0x7F", line: 2)
     }
 }

@@ -8,8 +8,18 @@ import SkeinBasics
 /// the intended values, or the edit is refused and reported. A file is never re-serialized.
 public struct ConfigRewriter: Sendable {
     public let migration: Migration
+    /// Wall-clock time one file may take (tests shorten it).
+    var timeBudget = ConfigLimits.timeBudget
 
     public init(migration: Migration) { self.migration = migration }
+
+    /// An attention line for a file the workspace did not read (too large, binary, a link) that
+    /// a config rule names: the rule cannot be applied to it, and that is never silent.
+    public func unread(_ file: SkippedFile) -> AttentionItem? {
+        guard ConfigFormats.format(for: file.path) != nil,
+              migration.changes.contains(where: { ConfigPlanner.rule($0, appliesTo: file.path) }) else { return nil }
+        return AttentionItem(SourceLocation(path: file.path, line: 1), "\(file.reason) (a config rule names it); not rewritten")
+    }
 
     /// The edits for one non-Swift text file of a consumer (path relative to the repo root).
     public func rewrite(_ file: SourceFile) -> RewriteResult {
@@ -29,19 +39,19 @@ public struct ConfigRewriter: Sendable {
         guard bytes.count <= format.maximumBytes else {
             return unreadable(1, "larger than \(format.maximumBytes >> 10) KiB (skein's limit for config files)")
         }
-        let deadline = ContinuousClock.now + ConfigLimits.timeBudget
+        let deadline = ContinuousClock.now + timeBudget
         let documents: [ConfigNode]
         do {
             documents = try format.parse(bytes)
         } catch {
             return unreadable(error.line, error.limit ? error.message : "cannot be parsed: \(error.message)")
         }
-        guard ContinuousClock.now < deadline else { return unreadable(1, ConfigRewriter.overTime) }
+        guard ContinuousClock.now < deadline else { return unreadable(1, overTime) }
         planner.plan(documents)
         result.attention = planner.attention
         result.referencesFound = planner.unedited
 
-        let (text, applied, refused) = ConfigRewriter.splice(bytes, documents, planner.edits, format, deadline: deadline)
+        let (text, applied, refused) = ConfigRewriter.splice(bytes, documents, planner.edits, format, deadline: deadline, budget: timeBudget)
         for (edit, reason) in refused {
             result.attention.append(AttentionItem(SourceLocation(path: file.path, line: edit.line), "\(edit.what) not rewritten: \(reason)"))
             result.referencesFound += 1
@@ -60,7 +70,7 @@ public struct ConfigRewriter: Sendable {
     /// when they do, else one by one, refusing each that does not.
     static func splice(
         _ bytes: [UInt8], _ documents: [ConfigNode], _ edits: [PlannedEdit], _ format: any ConfigFormat,
-        deadline: ContinuousClock.Instant = .now + ConfigLimits.timeBudget
+        deadline: ContinuousClock.Instant = .now + ConfigLimits.timeBudget, budget: Duration = ConfigLimits.timeBudget
     ) -> (text: String?, applied: [PlannedEdit], refused: [(PlannedEdit, String)]) {
         guard !edits.isEmpty else { return (nil, [], []) }
         let whole = attempt(bytes, documents, edits, format)
@@ -76,7 +86,7 @@ public struct ConfigRewriter: Sendable {
         var text: String?
         for edit in edits {
             guard ContinuousClock.now < deadline else {
-                refused.append((edit, overTime))
+                refused.append((edit, overTime(budget)))
                 continue
             }
             switch attempt(bytes, documents, accepted + [edit], format) {
@@ -92,7 +102,11 @@ public struct ConfigRewriter: Sendable {
 
     struct Refusal: Error { var reason: String }
 
-    static let overTime = "took longer than \(ConfigLimits.timeBudget) (skein's time budget per config file)"
+    var overTime: String { ConfigRewriter.overTime(timeBudget) }
+
+    static func overTime(_ budget: Duration) -> String {
+        "took longer than \(budget.components.seconds) s (skein's time budget per config file)"
+    }
 
     /// How many edits of one file are retried one by one when they fail together.
     static let oneByOneLimit = 200
