@@ -76,6 +76,38 @@ def validity(fmt, relative):
     return "/invalid/" not in "/" + relative
 
 
+WRAP = (b'{"skein": ', b"}")
+
+
+def case_of(relative, fmt, raw, valid, wrapped=False):
+    case = {"file": relative, "format": fmt, "valid": valid, "keys": None, "wrapped": wrapped}
+    try:
+        # RFC 8259 lets a reader ignore a byte order mark; skein does.
+        text = raw.decode("utf-8-sig" if fmt == "json" else "utf-8")
+        docs = documents(fmt, text)
+        readable = True
+    except Exception:
+        readable = False
+    if case["valid"] is None:
+        case["valid"] = readable
+    if case["valid"] and readable and docs:
+        # A path to a single value; else to a first key whose value is a collection (a rule may
+        # rename or delete it; setting it is refused with a reason).
+        case["keys"] = first_path(docs[0]) or next(([key] for key in (docs[0] if type(docs[0]) is dict else {}) if isinstance(key, str)), None)
+        try:
+            json.dumps(case["keys"], ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            case["keys"] = None  # a lone surrogate in a key: no rule path can name it
+    case["readable"] = readable
+    if not case["valid"]:
+        if readable:
+            return None  # a wrapped invalid value that reads once wrapped: no verdict
+        # A key to aim at in a file no reference reader takes: the first thing shaped like one.
+        match = re.search(r'^\s*"?([A-Za-z_][A-Za-z0-9_-]*)"?\s*[:=]', raw.decode("utf-8", "replace"), re.M)
+        case["guess"] = match.group(1) if match else None
+    return case
+
+
 def cases(root):
     result = []
     for directory, _, files in sorted(os.walk(root)):
@@ -86,29 +118,14 @@ def cases(root):
             path = os.path.join(directory, name)
             relative = os.path.relpath(path, root)
             raw = open(path, "rb").read()
-            case = {"file": relative, "format": fmt, "valid": validity(fmt, relative), "keys": None}
-            try:
-                # RFC 8259 lets a reader ignore a byte order mark; skein does.
-                text = raw.decode("utf-8-sig" if fmt == "json" else "utf-8")
-                docs = documents(fmt, text)
-                readable = True
-            except Exception:
-                readable = False
-            if case["valid"] is None:
-                case["valid"] = readable
-            if case["valid"] and readable and docs:
-                case["keys"] = first_path(docs[0])
-                try:
-                    json.dumps(case["keys"], ensure_ascii=False).encode("utf-8")
-                except UnicodeEncodeError:
-                    case["keys"] = None  # a lone surrogate in a key: no rule path can name it
-            case["readable"] = readable
-            if not case["valid"]:
-                # A key to aim at in a file no reference reader takes: the first thing shaped like one.
-                match = re.search(r'^\s*"?([A-Za-z_][A-Za-z0-9_-]*)"?\s*[:=]', raw.decode("utf-8", "replace"), re.M)
-                case["guess"] = match.group(1) if match else None
-            result.append(case)
-    json.dump(result, sys.stdout)
+            valid = validity(fmt, relative)
+            result.append(case_of(relative, fmt, raw, valid))
+            if fmt == "json":
+                # Most of JSONTestSuite's files are a bare value: inside an object, the rules reach it.
+                wrapped = case_of(relative, fmt, WRAP[0] + raw + WRAP[1], valid, wrapped=True)
+                if wrapped:
+                    result.append(wrapped)
+    json.dump([case for case in result if case], sys.stdout)
 
 
 def transformed(doc, op, keys):
@@ -165,7 +182,7 @@ def verify(results_path):
     violations = []
     reasons = {}
     for case in results:
-        name = f'{case["file"]} {case.get("op", "")}'.strip()
+        name = f'{case["file"]}{" (wrapped)" if case.get("wrapped") else ""} {case.get("op", "")}'.strip()
         text = case["input"]
         output = case.get("output")
         if not case["valid"]:

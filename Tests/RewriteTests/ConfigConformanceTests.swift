@@ -20,6 +20,8 @@ import TestSupport
         var readable: Bool
         var keys: [String]?
         var guess: String?
+        /// A bare JSON value the test puts inside `{"skein": …}` so the rules reach it.
+        var wrapped: Bool
     }
 
     struct Outcome: Codable {
@@ -28,6 +30,7 @@ import TestSupport
         var valid: Bool
         var readable: Bool
         var keys: [String]?
+        var wrapped = false
         var op: String?
         var input: String
         var output: String?
@@ -50,14 +53,15 @@ import TestSupport
         #expect(cases.count > 1_000)
         var outcomes: [Outcome] = []
         for item in cases {
-            let data = try Data(contentsOf: URL(fileURLWithPath: (Self.root as NSString).appendingPathComponent(item.file)))
+            var data = try Data(contentsOf: URL(fileURLWithPath: (Self.root as NSString).appendingPathComponent(item.file)))
+            if item.wrapped { data = Data(#"{"skein": "#.utf8) + data + Data("}".utf8) }
             // Text that is not UTF-8 never reaches the config rules: the workspace skips it.
             guard let text = String(validating: data, as: UTF8.self) else {
-                if !item.valid { outcomes.append(Outcome(file: item.file, format: item.format, valid: false, readable: false, input: "", attention: [])) }
+                if !item.valid { outcomes.append(Outcome(file: item.file, format: item.format, valid: false, readable: false, wrapped: item.wrapped, input: "", attention: [])) }
                 continue
             }
             func outcome(_ op: String?, _ result: RewriteResult?) -> Outcome {
-                Outcome(file: item.file, format: item.format, valid: item.valid, readable: item.readable, keys: item.keys, op: op,
+                Outcome(file: item.file, format: item.format, valid: item.valid, readable: item.readable, keys: item.keys, wrapped: item.wrapped, op: op,
                         input: text, output: result?.edits.first?.newText, attention: result?.attention.map(\.description) ?? [])
             }
             if !item.valid {
