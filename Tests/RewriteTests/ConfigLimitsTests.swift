@@ -135,6 +135,27 @@ import TestSupport
         expectRefused("big.json", json, "larger than 4096 KiB")
     }
 
+    /// A worktree with hostile files beside ordinary ones, migrated by the schema change alone:
+    /// the ordinary files are edited, each hostile one is named with its problem.
+    @Test func hostileFilesBesideOrdinaryOnesInAWorktree() throws {
+        let worktree = TemporaryDirectory("config-hostile")
+        let location = "gs://listening-data/plays/v1"
+        worktree.write("config/pipeline.yaml", "location: \(location)\n")
+        worktree.write("config/deep.json", String(repeating: "[", count: 5_000) + "\"\(location)\"" + String(repeating: "]", count: 5_000))
+        worktree.write("config/deep.toml", "a = " + String(repeating: "[", count: 5_000) + "\"\(location)\"" + String(repeating: "]", count: 5_000) + "\n")
+        worktree.write("config/surrogate.json", #"{"location": "\#(location)", "name": "\uD888\u1234"}"#)
+        var bomb = "location: \(location)\na: &a [x,x,x,x,x,x,x,x,x]\n"
+        for (name, previous) in zip("bcdefghi", "abcdefgh") { bomb += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n" }
+        worktree.write("config/bomb.yaml", bomb)
+        let result = Migrator(migration: playsV2Migration()).plan(Workspace(root: worktree.path))
+        #expect(result.edits.map(\.path) == ["config/bomb.yaml", "config/pipeline.yaml"])
+        #expect(result.attention.map(\.description) == [
+            "config/deep.json:1: nested deeper than \(ConfigLimits.maximumDepth) levels (skein's limit for config files); not rewritten",
+            "config/deep.toml:1: nested deeper than \(ConfigLimits.maximumDepth) levels (skein's limit for config files); not rewritten",
+            "config/surrogate.json:1: cannot be parsed: broken surrogate pair \\uD888\\u1234; not rewritten",
+        ])
+    }
+
     @Test func theTimeBudgetRefusesAFileWithItsLimit() {
         var rewriter = ConfigRewriter(migration: setRule("*.yaml"))
         rewriter.timeBudget = .zero

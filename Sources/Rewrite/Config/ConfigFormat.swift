@@ -121,6 +121,8 @@ enum Bytes {
         return first > 0 && bytes[first - 1] == carriageReturn ? "\r\n" : "\n"
     }
 
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
     /// The value of hex digits, only digits (`UInt32(_:radix:)` also takes a sign).
     static func hex(_ digits: ArraySlice<UInt8>) -> UInt32? {
         guard !digits.isEmpty, digits.count <= 8 else { return nil }

@@ -11,10 +11,8 @@ enum TOMLValues {
         return nil
     }
 
-    static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-
     /// Digits with single underscores between them: `1_000`.
-    static func isDigits(_ bytes: ArraySlice<UInt8>, _ digit: (UInt8) -> Bool = isDigit) -> Bool {
+    static func isDigits(_ bytes: ArraySlice<UInt8>, _ digit: (UInt8) -> Bool = Bytes.isDigit) -> Bool {
         guard let first = bytes.first, let last = bytes.last, digit(first), digit(last) else { return false }
         var previousUnderscore = false
         for byte in bytes {
@@ -34,7 +32,7 @@ enum TOMLValues {
         if bytes.count > 2, bytes[0] == UInt8(ascii: "0") {
             let rest = bytes[2...]
             switch bytes[1] {
-            case UInt8(ascii: "x"): return isDigits(rest) { isDigit($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) } && fits(rest, radix: 16)
+            case UInt8(ascii: "x"): return isDigits(rest) { Bytes.isDigit($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) } && fits(rest, radix: 16)
             case UInt8(ascii: "o"): return isDigits(rest) { (UInt8(ascii: "0")...UInt8(ascii: "7")).contains($0) } && fits(rest, radix: 8)
             case UInt8(ascii: "b"): return isDigits(rest) { $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: "1") } && fits(rest, radix: 2)
             default: break
@@ -81,7 +79,7 @@ enum TOMLValues {
     static func isDateTime(_ bytes: [UInt8]) -> Bool {
         var index = 0
         func number(_ count: Int, _ range: ClosedRange<Int>) -> Int? {
-            guard index + count <= bytes.count, bytes[index..<(index + count)].allSatisfy(isDigit) else { return nil }
+            guard index + count <= bytes.count, bytes[index..<(index + count)].allSatisfy(Bytes.isDigit) else { return nil }
             let value = bytes[index..<(index + count)].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
             index += count
             return range.contains(value) ? value : nil
@@ -96,7 +94,7 @@ enum TOMLValues {
             if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
                 index += 1
                 let start = index
-                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+                while index < bytes.count, Bytes.isDigit(bytes[index]) { index += 1 }
                 if index == start { return false }
             }
             return true

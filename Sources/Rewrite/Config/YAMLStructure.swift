@@ -197,7 +197,7 @@ extension YAMLLocator {
         guard case .scalar(let scalar) = node, scalar.style == .literal || scalar.style == .folded else { return }
         let header = skipProperties(offset(of: scalar.mark))
         let headerEnd = Bytes.lineEnd(bytes, from: header)
-        guard !bytes[header..<headerEnd].contains(where: TOMLValues.isDigit) else { return }
+        guard !bytes[header..<headerEnd].contains(where: Bytes.isDigit) else { return }
         var widest = 0
         for number in line(header)..<lineStarts.count {
             let start = lineStarts[number]
@@ -227,7 +227,7 @@ extension YAMLLocator {
         case .literal, .folded:
             var index = start + 1
             while index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")
-                || TOMLValues.isDigit(bytes[index]) { index += 1 }
+                || Bytes.isDigit(bytes[index]) { index += 1 }
             after = index
         default:
             return
