@@ -128,6 +128,21 @@ import TestSupport
         #expect(anchored.attention.map(\.description) == ["a.yaml:1: base not set: anchored (&) and used through an alias (*), which would change too"])
     }
 
+    @Test func aPathThroughAnAliasOrAMergeKeyIsReportedNotSkipped() {
+        let text = "base: &b {table: t, shards: 2}\nplays: *b\nother:\n  <<: *b\n  mine: 1\n"
+        for (path, expected) in [
+            ("plays.table", "a.yaml:2: plays.table not followed: it goes through an alias (*); configSet plays.table = x in *.yaml not applied"),
+            ("other.table", "a.yaml:4: other.table not followed: 'table' may come from a merge key (<<); configSet other.table = x in *.yaml not applied"),
+        ] {
+            let result = ConfigRewriter(migration: setRule("*.yaml", path)).rewrite(SourceFile(path: "a.yaml", text: text))
+            #expect(result.edits.isEmpty)
+            #expect(result.attention.map(\.description) == [expected])
+        }
+        // A key of its own beside the merge key is still edited.
+        let (output, _) = rewritten("a.yaml", text, setRule("*.yaml", "other.mine"))
+        #expect(output == text.replacingOccurrences(of: "mine: 1", with: "mine: x"))
+    }
+
     @Test func oversizedFilesAreReportedWithTheLimit() {
         let big = "plays:\n  table: t\n" + String(repeating: "# filler line of a large file\n", count: 40_000)
         expectRefused("big.yaml", big, "larger than 1024 KiB")

@@ -259,6 +259,15 @@ struct ConfigPlanner {
 
     private mutating func explicit(_ change: Change, _ document: ConfigNode) {
         switch change {
+        case let .configSet(_, path, _), let .configRenameKey(_, path, _), let .configDelete(_, path):
+            if let (line, reason) = ConfigPlanner.blocked(document, ConfigPlanner.keys(path)) {
+                report(line, "\(path) not followed: \(reason); \(change.summary) not applied")
+                return
+            }
+        default:
+            return
+        }
+        switch change {
         case let .configSet(_, path, value):
             guard let (parent, entry, rest) = ConfigPlanner.resolve(document, ConfigPlanner.keys(path)) else { return }
             var (text, kind): (String, ScalarKind)
@@ -314,6 +323,24 @@ struct ConfigPlanner {
             edited.insert(entry.key.id)
         default:
             return
+        }
+    }
+
+    /// Why a path cannot be followed where the text shows it: it goes through a YAML alias, or
+    /// reaches a mapping that takes keys from a merge key (`<<`) without the key it needs.
+    static func blocked(_ node: ConfigNode, _ keys: [String]) -> (line: Int, reason: String)? {
+        guard let key = keys.first else { return nil }
+        switch node {
+        case .scalar(let scalar) where scalar.refusal == "an alias":
+            return (scalar.line, "it goes through an alias (*)")
+        case .mapping(let mapping):
+            if let entry = mapping.entry(key) { return blocked(entry.value, Array(keys.dropFirst())) }
+            if let merge = mapping.entries.first(where: { $0.key.refusal == "a merge key" }) {
+                return (merge.key.line, "'\(key)' may come from a merge key (<<)")
+            }
+            return nil
+        default:
+            return nil
         }
     }
 
