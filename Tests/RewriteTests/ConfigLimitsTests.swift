@@ -143,6 +143,14 @@ import TestSupport
         #expect(output == text.replacingOccurrences(of: "mine: 1", with: "mine: x"))
     }
 
+    /// Two million values fit in 4 MiB; located, they would take about a gigabyte.
+    @Test func tooManyValuesAreRefusedBeforeTheyAreAllRead() {
+        let json = #"{"plays": {"table": "t"}, "rows": ["# + Array(repeating: "1", count: 2_000_000).joined(separator: ",") + "]}"
+        expectRefused("many.json", json, "more than 250000 values", line: 1)
+        expectRefused("many.yaml", "plays: {table: t}\nrows:\n" + String(repeating: "- 1\n", count: 260_000), "more than 250000 values")
+        expectRefused("many.properties", "plays.table=t\n" + String(repeating: "a=1\n", count: 260_000), "more than 250000 values")
+    }
+
     @Test func oversizedFilesAreReportedWithTheLimit() {
         let big = "plays:\n  table: t\n" + String(repeating: "# filler line of a large file\n", count: 40_000)
         expectRefused("big.yaml", big, "larger than 1024 KiB")

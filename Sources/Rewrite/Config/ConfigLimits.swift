@@ -14,6 +14,14 @@ enum ConfigLimits {
     static let timeBudget: Duration = .seconds(10)
     /// Alias uses in one YAML file; each is read as a reference, never expanded.
     static let maximumAliases = 10_000
+    /// Values and collections in one file: each located value costs a few hundred bytes, and an
+    /// edit reads the file twice more, so this bounds memory where the size alone would not
+    /// (4 MiB of `1,` is two million values).
+    static let maximumValues = 250_000
+
+    static func valuesError(line: Int) -> ConfigParseError {
+        ConfigParseError(line: line, "more than \(maximumValues) values (skein's limit for config files)", limit: true)
+    }
 
     static func depthError(line: Int) -> ConfigParseError {
         ConfigParseError(line: line, "nested deeper than \(maximumDepth) levels (skein's limit for config files)", limit: true)

@@ -70,6 +70,8 @@ struct JSONLocator {
     /// Objects and arrays open around the current position; bounded so a hostile file cannot
     /// overflow the stack.
     var depth = 0
+    /// Values read so far, all documents together.
+    var values = 0
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -112,6 +114,8 @@ struct JSONLocator {
     }
 
     mutating func value() throws(ConfigParseError) -> ConfigNode {
+        values += 1
+        if values > ConfigLimits.maximumValues { throw ConfigLimits.valuesError(line: line(index)) }
         skipWhitespace()
         guard index < bytes.count else { throw error("unexpected end of file") }
         switch bytes[index] {

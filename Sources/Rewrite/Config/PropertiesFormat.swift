@@ -5,6 +5,7 @@
 struct PropertiesFormat: ConfigFormat {
     func parse(_ bytes: [UInt8]) throws(ConfigParseError) -> [ConfigNode] {
         let lines = LineEntries.properties(bytes)
+        if lines.count > ConfigLimits.maximumValues { throw ConfigLimits.valuesError(line: lines[ConfigLimits.maximumValues].line) }
         return [LineEntries.tree(lines, bytes: bytes, nested: true)]
     }
 
@@ -48,6 +49,7 @@ struct PropertiesFormat: ConfigFormat {
 struct EnvFormat: ConfigFormat {
     func parse(_ bytes: [UInt8]) throws(ConfigParseError) -> [ConfigNode] {
         let lines = try LineEntries.env(bytes)
+        if lines.count > ConfigLimits.maximumValues { throw ConfigLimits.valuesError(line: lines[ConfigLimits.maximumValues].line) }
         return [LineEntries.tree(lines, bytes: bytes, nested: false)]
     }
 

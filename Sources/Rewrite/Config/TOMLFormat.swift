@@ -103,6 +103,8 @@ struct TOMLLocator {
     /// Arrays and inline tables open around the current position (key paths are bounded on
     /// their own), so a hostile file cannot overflow the stack.
     var depth = 0
+    /// Values read so far.
+    var values = 0
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -285,6 +287,8 @@ struct TOMLLocator {
     }
 
     mutating func value() throws(ConfigParseError) -> ConfigNode {
+        values += 1
+        if values > ConfigLimits.maximumValues { throw ConfigLimits.valuesError(line: line(index)) }
         guard let byte = current else { throw error("expected a value") }
         if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
             depth += 1

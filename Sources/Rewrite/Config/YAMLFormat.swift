@@ -114,6 +114,7 @@ struct YAMLLocator {
     private var seenScalars: Set<Int> = []
     private var seenCollections: Set<Int> = []
     private var aliases = 0
+    private var values = 0
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -198,6 +199,8 @@ struct YAMLLocator {
     }
 
     mutating func convert(_ node: Node, inFlow: Bool, depth: Int, anchored: Bool = false) throws(ConfigParseError) -> ConfigNode {
+        values += 1
+        if values > ConfigLimits.maximumValues { throw ConfigLimits.valuesError(line: line(offset(of: node.mark))) }
         switch node {
         case .scalar(let scalar):
             let start = offset(of: scalar.mark)
