@@ -61,6 +61,13 @@ import Testing
         #expect(rename("a.b", "c", "a=1\na.b=2\n") == "a=1\na.c=2\n")
     }
 
+    @Test func propertiesKeysReadTheirEscapes() {
+        // `\u0041` is `A`: the path names the key as it reads, and a key written with escapes
+        // keeps the whole file flat.
+        let migration = migration([.configSet(files: "**/*", path: "A b", value: .integer(2))])
+        #expect(rewritten("a.properties", "\\u0041\\ b=1\nc.d=3\n", migration).0 == "\\u0041\\ b=2\nc.d=3\n")
+    }
+
     @Test func flatFormatsTakeScalarsAsText() {
         #expect(set("plays.port", .integer(4242), in: "a.properties", "plays.port=80\n").0 == "plays.port=4242\n")
         #expect(set("plays.on", .bool(true), in: "a.properties", "plays.on=false\n").0 == "plays.on=true\n")

@@ -115,8 +115,14 @@ enum LineEntries {
             while index < end {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\\"), index + 1 < end {
-                    key.append(unescape(bytes[index + 1]))
-                    index += 2
+                    if bytes[index + 1] == UInt8(ascii: "u"), index + 6 <= end,
+                       let code = Bytes.hex(bytes[(index + 2)..<(index + 6)]), let scalar = Unicode.Scalar(code) {
+                        key.append(scalar)
+                        index += 6
+                    } else {
+                        key.append(unescape(bytes[index + 1]))
+                        index += 2
+                    }
                     continue
                 }
                 if byte == UInt8(ascii: "=") || byte == UInt8(ascii: ":") || byte == Bytes.space || byte == Bytes.tab { break }
