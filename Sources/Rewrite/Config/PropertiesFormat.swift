@@ -254,7 +254,7 @@ enum LineEntries {
                     guard after == lastEnd || bytes[after] == UInt8(ascii: "#") else {
                         throw ConfigParseError(line: lineIndex + 1, "text after a quoted value")
                     }
-                    scalar = ConfigScalar(value: Bytes.string(bytes[(valueStart + 1)..<closing]), kind: .string, style: .doubleQuoted, spans: [],
+                    scalar = ConfigScalar(value: LineEntries.envValue(bytes[(valueStart + 1)..<closing], quote: quote), kind: .string, style: .doubleQuoted, spans: [],
                                           refusal: "a quoted value over several lines", line: line, id: valueStart)
                 }
             } else {
@@ -267,6 +267,27 @@ enum LineEntries {
                                      lineRange: start..<next, line: line))
         }
         return entries
+    }
+
+    /// The text of a quoted `.env` value: in double quotes `\n` is a line end and a backslash
+    /// takes the next character as it is; single quotes take everything as it is.
+    static func envValue(_ bytes: ArraySlice<UInt8>, quote: UInt8) -> String {
+        guard quote == UInt8(ascii: "\"") else { return Bytes.string(bytes) }
+        var value = ""
+        var index = bytes.startIndex
+        var segment = index
+        while index < bytes.endIndex {
+            if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.endIndex {
+                value += Bytes.string(bytes[segment..<index])
+                let escaped = bytes[index + 1]
+                value += escaped == UInt8(ascii: "n") ? "\n" : String(Unicode.Scalar(escaped))
+                index += 2
+                segment = index
+                continue
+            }
+            index += 1
+        }
+        return value + Bytes.string(bytes[segment..<index])
     }
 
     /// Builds the mapping of a line-oriented file, nesting dotted keys when asked and possible.
