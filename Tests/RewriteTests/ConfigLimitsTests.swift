@@ -37,6 +37,12 @@ import TestSupport
         expectRefused("config/deep.toml", tables, "nested deeper than \(ConfigLimits.maximumDepth) levels")
         let header = "[" + Array(repeating: "a", count: 5_000).joined(separator: ".") + "]\nplays = 1\n"
         expectRefused("config/deep.toml", header, "nested deeper than \(ConfigLimits.maximumDepth) levels")
+        // Each part under the limit, together over it: a header, a dotted key and brackets.
+        let third = ConfigLimits.maximumDepth / 3
+        let parts = "[" + Array(repeating: "t", count: third / 2).joined(separator: ".") + "]\n"
+            + Array(repeating: "k", count: third).joined(separator: ".") + " = " + String(repeating: "[", count: third + 10)
+            + String(repeating: "]", count: third + 10) + "\nplays = 1\n"
+        expectRefused("config/deep.toml", parts, "nested deeper than \(ConfigLimits.maximumDepth) levels")
     }
 
     @Test func yamlNestedFiveThousandDeep() {

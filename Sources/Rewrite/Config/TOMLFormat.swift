@@ -160,6 +160,7 @@ struct TOMLLocator {
         try checkControlCharacters()
         let root = TOMLTable(id: -1, line: 1, insertAfter: index)
         var table = root
+        var tableDepth = 0
         var rootHasKeys = false
         while true {
             skipTrivia()
@@ -177,6 +178,8 @@ struct TOMLLocator {
                 }
                 let end = try endOfLine()
                 table = try open(path, in: root, arrayItem: isArray, headerStart: headerStart, after: end)
+                // Each header key may be an array of tables: a sequence level and a table level.
+                tableDepth = 2 * path.count
                 continue
             }
             let lineStart = lineStarts[line(index) - 1]
@@ -187,7 +190,11 @@ struct TOMLLocator {
             index += 1
             skipBlanks()
             let valueStartLine = line(index)
+            // The value sits as deep as its table, its dotted key and its own brackets together.
+            depth = tableDepth + path.count
+            if depth > ConfigLimits.maximumDepth { throw ConfigLimits.depthError(line: valueStartLine) }
             let value = try value()
+            depth = 0
             let valueEndLine = line(max(index - 1, 0))
             let end = try endOfLine()
             let owner = try dotted(path.dropLast(), in: table)
@@ -329,7 +336,10 @@ struct TOMLLocator {
                 guard current == UInt8(ascii: "=") else { throw error("expected '='") }
                 index += 1
                 skipBlanks()
+                depth += path.count - 1
+                if depth > ConfigLimits.maximumDepth { throw ConfigLimits.depthError(line: line(index)) }
                 let member = try value()
+                depth -= path.count - 1
                 let owner = try dotted(path.dropLast(), in: table)
                 guard owner.items[path.last!.value] == nil else {
                     throw ConfigParseError(line: path.last!.line, "key '\(path.last!.value)' defined twice")
