@@ -61,6 +61,16 @@ import Testing
         #expect(rename("a.b", "c", "a=1\na.b=2\n") == "a=1\na.c=2\n")
     }
 
+    @Test func deletingTheOnlyEntryOfAMappingLeavesItEmptyNotNull() {
+        let delete: (String, String) -> String = { path, text in
+            rewritten("c.yaml", text, self.migration([.configDelete(files: "**/*", path: path)])).0
+        }
+        #expect(delete("datasets.plays.legacy", "datasets:\n  plays:\n    legacy: true\n  users: {}\n")
+            == "datasets:\n  plays:\n    {}\n  users: {}\n")
+        #expect(delete("legacy", "# settings\nlegacy: true\n") == "# settings\n{}\n")
+        #expect(delete("legacy", "legacy: true") == "{}")
+    }
+
     @Test func propertiesKeysReadTheirEscapes() {
         // `\u0041` is `A`: the path names the key as it reads, and a key written with escapes
         // keeps the whole file flat.

@@ -318,7 +318,7 @@ struct ConfigPlanner {
                 report(entry.key.line, "cannot delete \(path): \(entry.deletionRefusal ?? "no safe range")")
                 return
             }
-            edits.append(PlannedEdit(splices: [(range, "")], effect: .deleteEntry(keyID: entry.key.id), changes: [change],
+            edits.append(PlannedEdit(splices: [(range, entry.deletionText)], effect: .deleteEntry(keyID: entry.key.id), changes: [change],
                                      line: entry.key.line, what: "delete \(path)"))
             edited.insert(entry.key.id)
         default:

@@ -48,6 +48,9 @@ struct ConfigEntry: Sendable {
     /// The byte range a `configDelete` removes, or nil with `deletionRefusal` saying why.
     var deletion: Range<Int>?
     var deletionRefusal: String?
+    /// What takes the deleted range's place: nothing, or `{}` where removing a mapping's only
+    /// entry would leave no value at all.
+    var deletionText = ""
 }
 
 /// Where and how a new entry can be added to a mapping.

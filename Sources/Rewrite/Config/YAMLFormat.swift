@@ -268,6 +268,13 @@ struct YAMLLocator {
                 }
                 entries.append(entry)
             }
+            // The only entry of a block mapping leaves `{}` in its place, or the mapping would
+            // read as null (or a document as nothing).
+            if !flow, entries.count == 1, let range = entries[0].deletion, let keyStart = entries[0].key.spans.first?.lowerBound {
+                let indent = String(repeating: " ", count: indentation(of: keyStart).column)
+                let ending = range.upperBound > range.lowerBound && bytes[range.upperBound - 1] == Bytes.newline ? Bytes.lineEnding(bytes) : ""
+                entries[0].deletionText = indent + "{}" + ending
+            }
             return .mapping(ConfigMapping(entries: entries, line: line(start), id: start,
                                           insertion: anchored ? nil : insertionPoint(entries, flow: flow)))
         }
