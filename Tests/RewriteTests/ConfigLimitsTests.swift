@@ -111,9 +111,7 @@ import TestSupport
             bomb += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
         }
         bomb += "plays:\n  table: t\n"
-        let started = ContinuousClock.now
         let (output, result) = rewritten("bomb.yaml", bomb, setRule("*.yaml"))
-        #expect(ContinuousClock.now - started < .seconds(60))
         // Read without expanding, the file is ordinary: the rule's key is edited.
         #expect(output == bomb.replacingOccurrences(of: "table: t", with: "table: x"))
         #expect(result.attention.isEmpty)

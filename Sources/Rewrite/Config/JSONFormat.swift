@@ -174,9 +174,12 @@ struct JSONLocator {
         let insertion: InsertionPoint
         if let last = ranges.last {
             // After the last member: on a new line with its indentation when it has its own line.
+            // Looked for backwards, so a line of many objects is not read once per object.
             let lineStart = lineStarts[line(last.key) - 1]
-            let indent = Bytes.string(bytes[lineStart..<last.key])
-            let ownLine = indent.allSatisfy { $0 == " " || $0 == "\t" }
+            var blanks = last.key
+            while blanks > lineStart, bytes[blanks - 1] == Bytes.space || bytes[blanks - 1] == Bytes.tab { blanks -= 1 }
+            let ownLine = blanks == lineStart
+            let indent = ownLine ? Bytes.string(bytes[blanks..<last.key]) : ""
             insertion = InsertionPoint(offset: last.valueEnd, prefix: ownLine ? "," + Bytes.lineEnding(bytes) + indent : ", ", suffix: "")
         } else {
             insertion = InsertionPoint(offset: close, prefix: "", suffix: "")

@@ -142,18 +142,32 @@ struct YAMLLocator {
     }
 
     /// The byte offset of a mark: its line's start, then `column - 1` Unicode scalars on.
+    ///
+    /// Marks come mostly in document order, so the walk goes on from the last one on the same
+    /// line: a long line of many nodes (a flow sequence of a million items) costs its length
+    /// once, not once per node.
     func offset(of mark: Mark?) -> Int {
         guard let mark, mark.line >= 1, mark.line <= lineStarts.count else { return 0 }
         var index = lineStarts[mark.line - 1]
         // libyaml does not count a byte order mark as a column.
         if mark.line == 1, Bytes.hasBOM(bytes) { index = 3 }
-        var remaining = mark.column - 1
-        while remaining > 0, index < bytes.count {
-            index += YAMLLocator.scalarLength(bytes[index])
-            remaining -= 1
+        var column = 1
+        if cursor.line == mark.line, cursor.column <= mark.column {
+            (index, column) = (cursor.offset, cursor.column)
         }
+        while column < mark.column, index < bytes.count {
+            index += YAMLLocator.scalarLength(bytes[index])
+            column += 1
+        }
+        (cursor.line, cursor.column, cursor.offset) = (mark.line, column, index)
         return min(index, bytes.count)
     }
+
+    /// The last mark `offset(of:)` found: line, column and byte offset.
+    private final class Cursor {
+        var line = 0, column = 1, offset = 0
+    }
+    private let cursor = Cursor()
 
     static func scalarLength(_ lead: UInt8) -> Int {
         switch lead {
