@@ -303,9 +303,15 @@ enum LineEntries {
             guard raw == entry.key, !entry.key.hasPrefix("."), !entry.key.hasSuffix("."), !entry.key.contains("..") else { return false }
             // Nesting as deep as a hostile key's dots would overflow the stack while building.
             guard entry.key.utf8.lazy.filter({ $0 == UInt8(ascii: ".") }).count < ConfigLimits.maximumDepth else { return false }
-            // A key that is also a prefix of another would be both a value and a mapping.
-            let parts = entry.key.split(separator: ".")
-            return (1..<max(parts.count, 1)).allSatisfy { !keys.contains(parts[0..<$0].joined(separator: ".")) }
+            // A key that is also a prefix of another would be both a value and a mapping. The
+            // prefixes are slices of the key, so a key of many parts costs its length per part.
+            let key = entry.key.utf8
+            var dot = key.startIndex
+            while let next = key[dot...].firstIndex(of: UInt8(ascii: ".")) {
+                if keys.contains(String(entry.key[..<next])) { return false }
+                dot = key.index(after: next)
+            }
+            return true
         }
         func flatEntry(_ entry: LineEntry) -> ConfigEntry {
             var key = ConfigScalar(value: entry.key, kind: .string, style: nested ? .literal : .plain, spans: [entry.keySpan], line: entry.line)
