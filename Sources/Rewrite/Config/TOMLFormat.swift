@@ -62,9 +62,9 @@ private final class TOMLTable {
     }
 
     func note(_ key: ConfigScalar) {
-        if var known = keys[key.value] {
-            known.spans += key.spans
-            keys[key.value] = known
+        if keys[key.value] != nil {
+            // In place: a key named by thousands of headers must not copy its spans each time.
+            keys[key.value]!.spans += key.spans
         } else {
             keys[key.value] = key
             order.append(key.value)
@@ -234,6 +234,7 @@ struct TOMLLocator {
             case .tables(var items):
                 if last && arrayItem {
                     let item = TOMLTable(id: headerStart, line: key.line, insertAfter: end)
+                    table.items[key.value] = nil  // so the append does not copy every item before it
                     items.append(item)
                     table.items[key.value] = .tables(items)
                     return item
@@ -271,6 +272,9 @@ struct TOMLLocator {
         var path: [ConfigScalar] = []
         while true {
             skipBlanks()
+            // Each key counts as a value: headers alone can name hundreds of thousands of tables.
+            values += 1
+            if values > ConfigLimits.maximumValues { throw ConfigLimits.valuesError(line: line(index)) }
             path.append(try key())
             if path.count > ConfigLimits.maximumDepth { throw ConfigLimits.depthError(line: line(index)) }
             skipBlanks()
