@@ -161,8 +161,8 @@ extension ConsumerJob {
             $0.migration == migration.id && $0.repo == consumer.repo
         })[migration.id]
         guard let previous, previous.base == base.hex,
-              previous.extra["rules"]?.stringValue == migration.rulesFingerprint,
-              previous.extra[LedgerEntry.interruptedKey] != .bool(true),
+              previous.rules == migration.rulesFingerprint,
+              !previous.interrupted,
               !(options.retryFailed && [.testsFailed, .error, .needsHuman].contains(previous.status))
         else { return nil }
         return previous
@@ -284,14 +284,15 @@ extension ConsumerJob {
             migration: migration.id, status: decision.status, repo: consumer.repo, base: base.hex, commit: commit?.hex,
             schemaCommit: migration.schemaCommit, files: commit == nil ? nil : files,
             attention: decision.attention.isEmpty ? nil : decision.attention, error: decision.error,
-            durationSeconds: clock.total,
-            extra: ["rules": .string(migration.rulesFingerprint), "undeclared": .bool(!consumer.declared)])
-        if commit != nil { entry.extra["branch"] = .string(branch.name) }
+            durationSeconds: clock.total)
+        entry.rules = migration.rulesFingerprint
+        entry.undeclared = !consumer.declared
+        if commit != nil { entry.branch = branch.name }
         if let tests {
             let after = tests.after
             entry.tests = TestCounts(passed: after.passed, failed: after.failed, skipped: after.skipped)
-            entry.extra["log"] = .string(layout.relative(after.logPath))
-            entry.extra["test_command"] = .string(tests.command)
+            entry.log = layout.relative(after.logPath)
+            entry.testCommand = tests.command
             if !after.notes.isEmpty { entry.extra["sandbox_notes"] = .array(after.notes.map(JSONValue.string)) }
         }
         try ledger.append(entry, on: commit ?? base)
@@ -341,9 +342,9 @@ extension ConsumerJob {
         var outcome = ConsumerOutcome(repo: consumer.repo)
         var entry = LedgerEntry(
             migration: migration.id, status: .error, repo: consumer.repo, base: base.hex, commit: nil,
-            schemaCommit: migration.schemaCommit, error: message,
-            extra: ["rules": .string(migration.rulesFingerprint)])
-        if interrupted { entry.extra[LedgerEntry.interruptedKey] = .bool(true) }
+            schemaCommit: migration.schemaCommit, error: message)
+        entry.rules = migration.rulesFingerprint
+        entry.interrupted = interrupted
         outcome.entry = entry
         guard !options.dryRun else { return outcome }
         do {

@@ -139,7 +139,7 @@ public enum Delivery {
                 try repository.setReference(branch + "-rollback", to: revert, message: "skein: roll back \(migration)")
                 if let url { try repository.push(to: url, refspecs: ["+\(branch)-rollback:\(branch)-rollback"]) }
                 line.extra["rollback_commit"] = .string(revert.hex)
-                line.extra["branch"] = .string(MigrationBranch(migration).rollback.name)
+                line.branch = MigrationBranch(migration).rollback.name
                 try ledger.append(line, on: revert)
                 outcome.actions.append("merged: revert committed on \(MigrationBranch(migration).rollback)")
             } else {

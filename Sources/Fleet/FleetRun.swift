@@ -80,7 +80,7 @@ public enum FleetRun {
         if let commit = entry.commit { text += " \(MigrationBranch(migration.id)) \(commit.prefix(10))" }
         if outcome.reused { text += " (already recorded for this base)" }
         if let tests = entry.tests { text += " tests \(tests.passed) passed, \(tests.failed) failed" }
-        if entry.extra["undeclared"] == .bool(true) { text += " [undeclared consumer]" }
+        if entry.undeclared { text += " [undeclared consumer]" }
         if let error = entry.error { text += ": \(error)" }
         if let note = outcome.note, !outcome.reused { text += " (\(note))" }
         return text

@@ -21,8 +21,8 @@ public struct ConsumerStatus: Sendable {
             ("tests", entry.tests.map { .object([("passed", .int($0.passed)), ("failed", .int($0.failed)), ("skipped", .int($0.skipped))]) } ?? .null),
             ("attention", .array((entry.attention ?? []).map(JSONValue.string))),
             ("error", entry.error.map(JSONValue.string) ?? .null),
-            ("undeclared", .bool(entry.extra["undeclared"] == .bool(true))),
-            ("log", entry.extra["log"] ?? .null),
+            ("undeclared", .bool(entry.undeclared)),
+            ("log", entry.log.map(JSONValue.string) ?? .null),
             ("at", .string(entry.at)),
         ])
     }

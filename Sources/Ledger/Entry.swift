@@ -75,6 +75,40 @@ public struct LedgerEntry: Hashable, Sendable {
     /// consumer rather than taking the line as its final outcome.
     public static let interruptedKey = "interrupted"
 
+    // The keys beyond SPEC §6's minimum, typed. Each is kept in `extra` under its ledger key, so
+    // a line read from another machine keeps whatever it holds.
+
+    /// `rules`: the fingerprint of the migration's rules this line was made with.
+    public var rules: String? {
+        get { extra["rules"]?.stringValue }
+        set { extra["rules"] = newValue.map(JSONValue.string) }
+    }
+    /// `branch`: the migration branch (`skein/<id>`), when a commit was made.
+    public var branch: String? {
+        get { extra["branch"]?.stringValue }
+        set { extra["branch"] = newValue.map(JSONValue.string) }
+    }
+    /// `undeclared`: the consumer references the dataset without declaring it.
+    public var undeclared: Bool {
+        get { extra["undeclared"] == .bool(true) }
+        set { extra["undeclared"] = .bool(newValue) }
+    }
+    /// `log`: the after-tests' log, relative to the mirrors directory.
+    public var log: String? {
+        get { extra["log"]?.stringValue }
+        set { extra["log"] = newValue.map(JSONValue.string) }
+    }
+    /// `test_command`: the command the tests ran with.
+    public var testCommand: String? {
+        get { extra["test_command"]?.stringValue }
+        set { extra["test_command"] = newValue.map(JSONValue.string) }
+    }
+    /// `interrupted`: see `interruptedKey`.
+    public var interrupted: Bool {
+        get { extra[Self.interruptedKey] == .bool(true) }
+        set { extra[Self.interruptedKey] = newValue ? .bool(true) : nil }
+    }
+
     /// The line as written: compact JSON with sorted keys.
     public var line: String { json.serialized(sortKeys: true) }
 
