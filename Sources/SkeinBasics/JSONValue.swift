@@ -84,18 +84,7 @@ public enum JSONValue: Hashable, Sendable {
 
     static func quote(_ text: String, into out: inout String) {
         out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
+        appendDoubleQuoted(text, to: &out, control: { unicodeEscaped($0) })
         out += "\""
     }
 
@@ -117,130 +106,110 @@ public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
     public var description: String { "invalid JSON at byte \(offset): \(message)" }
 }
 
+/// Builds values from the shared `JSONScanner`; nesting is bounded, since ledger lines can come
+/// from another machine.
 private struct JSONReader {
-    let bytes: [UInt8]
-    var index = 0
+    static let maximumDepth = 64
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    var scanner: JSONScanner
+    var depth = 0
 
-    func failure(_ message: String) -> JSONSyntaxError { JSONSyntaxError(offset: index, message: message) }
+    init(bytes: [UInt8]) { scanner = JSONScanner(bytes: bytes) }
 
-    mutating func skipSpace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
-    }
+    var index: Int { scanner.index }
+    var bytes: [UInt8] { scanner.bytes }
+
+    func failure(_ message: String) -> JSONSyntaxError { JSONSyntaxError(offset: scanner.index, message: message) }
+
+    mutating func skipSpace() { scanner.skipWhitespace() }
 
     mutating func value() throws(JSONSyntaxError) -> JSONValue {
-        guard index < bytes.count else { throw failure("unexpected end") }
-        switch bytes[index] {
+        guard let byte = scanner.current else { throw failure("unexpected end") }
+        switch byte {
         case UInt8(ascii: "{"):
-            index += 1
+            try enter()
+            defer { depth -= 1 }
+            scanner.index += 1
             var pairs: [(String, JSONValue)] = []
             skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(pairs) }
+            if scanner.current == UInt8(ascii: "}") { scanner.index += 1; return .object(pairs) }
             while true {
                 skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a key") }
+                guard scanner.current == UInt8(ascii: "\"") else { throw failure("expected a key") }
                 let key = try string()
                 skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
-                index += 1
+                guard scanner.current == UInt8(ascii: ":") else { throw failure("expected ':'") }
+                scanner.index += 1
                 skipSpace()
                 pairs.append((key, try value()))
                 skipSpace()
-                guard index < bytes.count else { throw failure("unexpected end") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(pairs) }
-                throw failure("expected ',' or '}'")
+                switch scanner.current {
+                case UInt8(ascii: ","): scanner.index += 1
+                case UInt8(ascii: "}"): scanner.index += 1; return .object(pairs)
+                case nil: throw failure("unexpected end")
+                default: throw failure("expected ',' or '}'")
+                }
             }
         case UInt8(ascii: "["):
-            index += 1
+            try enter()
+            defer { depth -= 1 }
+            scanner.index += 1
             var items: [JSONValue] = []
             skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+            if scanner.current == UInt8(ascii: "]") { scanner.index += 1; return .array(items) }
             while true {
                 skipSpace()
                 items.append(try value())
                 skipSpace()
-                guard index < bytes.count else { throw failure("unexpected end") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
-                throw failure("expected ',' or ']'")
+                switch scanner.current {
+                case UInt8(ascii: ","): scanner.index += 1
+                case UInt8(ascii: "]"): scanner.index += 1; return .array(items)
+                case nil: throw failure("unexpected end")
+                default: throw failure("expected ',' or ']'")
+                }
             }
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            guard scanner.literal("true") else { throw failure("expected true") }
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            guard scanner.literal("false") else { throw failure("expected false") }
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            guard scanner.literal("null") else { throw failure("expected null") }
+            return .null
         default: return try number()
         }
     }
 
-    mutating func literal(_ word: String) throws(JSONSyntaxError) {
-        let expected = Array(word.utf8)
-        guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else {
-            throw failure("expected \(word)")
-        }
-        index += expected.count
-    }
-
-    mutating func number() throws(JSONSyntaxError) -> JSONValue {
-        let start = index
-        var isInteger = true
-        while index < bytes.count, let c = Optional(bytes[index]),
-              (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
-                || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
-            if !(c >= 0x30 && c <= 0x39) && c != UInt8(ascii: "-") { isInteger = false }
-            index += 1
-        }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let value = Int(text) { return .int(value) }
-        guard !text.isEmpty, let value = Double(text) else { index = start; throw failure("unexpected character") }
-        return .double(value)
+    mutating func enter() throws(JSONSyntaxError) {
+        depth += 1
+        if depth > Self.maximumDepth { throw failure("nested deeper than \(Self.maximumDepth) levels") }
     }
 
     mutating func string() throws(JSONSyntaxError) -> String {
-        index += 1
-        var scalars = String.UnicodeScalarView()
-        var run = index
-        func flush(_ end: Int) { scalars.append(contentsOf: String(decoding: bytes[run..<end], as: UTF8.self).unicodeScalars) }
-        while index < bytes.count {
-            let c = bytes[index]
-            if c == UInt8(ascii: "\"") { flush(index); index += 1; return String(scalars) }
-            if c == UInt8(ascii: "\\") {
-                flush(index)
-                index += 1
-                guard index < bytes.count else { break }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "u"):
-                    var code = try hex4()
-                    if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                       bytes[index + 1] == UInt8(ascii: "u") {
-                        index += 2
-                        let low = try hex4()
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
-                default: scalars.append(Unicode.Scalar(escape))
-                }
-                run = index
-                continue
-            }
-            index += 1
+        do {
+            return try scanner.string().value
+        } catch {
+            throw JSONSyntaxError(offset: error.offset, message: error.message)
         }
-        throw failure("unterminated string")
     }
 
-    mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
-        guard index + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
-            throw failure("bad \\u escape")
+    mutating func number() throws(JSONSyntaxError) -> JSONValue {
+        let start = scanner.index
+        var isInteger = true
+        while let c = scanner.current,
+              (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
+                || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+            if !(c >= 0x30 && c <= 0x39) && c != UInt8(ascii: "-") { isInteger = false }
+            scanner.index += 1
         }
-        index += 4
-        return value
+        let text = String(decoding: bytes[start..<scanner.index], as: UTF8.self)
+        if isInteger, let value = Int(text) { return .int(value) }
+        guard !text.isEmpty, let value = Double(text) else {
+            scanner.index = start
+            throw failure("unexpected character")
+        }
+        return .double(value)
     }
 }

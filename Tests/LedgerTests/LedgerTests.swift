@@ -81,3 +81,27 @@ func makeLedgerRepository(_ directory: TemporaryDirectory) throws -> (Repository
         #expect(try !Ledger(repository: two).merge(from: "refs/skein/upstream-notes"))
     }
 }
+
+/// Ledger lines can come from another machine: whatever they hold is read as data or refused,
+/// never a crash.
+@Suite struct HostileLedgerLineTests {
+    @Test func brokenEscapesAndDeepNestingAreRefusedNotTrapped() {
+        let base = #"{"migration":"m","status":"error","repo":"r","base":"b","schema_commit":"s","at":"x""#
+        #expect(LedgerEntry(line: base + "}") != nil)
+        // A broken surrogate pair (once an arithmetic overflow), a lone low surrogate, a raw
+        // control character and an unknown escape.
+        for hostile in [#","error":"\uD888\u1234"}"#, #","error":"\uDC00"}"#, ",\"error\":\"a\u{01}b\"}", #","error":"\q"}"#] {
+            #expect(LedgerEntry(line: base + hostile) == nil, "\(hostile)")
+        }
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(LedgerEntry(line: base + #","attention":"# + deep + "}") == nil)
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(deep) }
+    }
+
+    @Test func controlCharactersAreWrittenEscapedAndReadBack() throws {
+        let text = "a\u{01}b\u{7F}c\"d\\e\n"
+        let line = JSONValue.object([("k", .string(text))]).serialized()
+        #expect(line == #"{"k":"a\u0001b\u007fc\"d\\e\n"}"#)
+        #expect(try JSONValue.parse(line)["k"]?.stringValue == text)
+    }
+}

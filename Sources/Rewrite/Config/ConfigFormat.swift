@@ -47,24 +47,6 @@ extension ConfigFormat {
     }
 }
 
-/// A double-quoted string with the usual backslash escapes; `control` writes the other control
-/// characters the way the format spells them (`\u00XX` in TOML, `\xXX` in YAML).
-func doubleQuotedString(_ value: String, control: (UInt32) -> String) -> String {
-    var text = "\""
-    for scalar in value.unicodeScalars {
-        switch scalar {
-        case "\"": text += "\\\""
-        case "\\": text += "\\\\"
-        case "\n": text += "\\n"
-        case "\t": text += "\\t"
-        case "\r": text += "\\r"
-        case _ where scalar.value < 0x20 || scalar.value == 0x7F: text += control(scalar.value)
-        default: text.unicodeScalars.append(scalar)
-        }
-    }
-    return text + "\""
-}
-
 /// The format of a worktree path, by its name.
 enum ConfigFormats {
     static func format(for path: String) -> (any ConfigFormat)? {

@@ -1,3 +1,5 @@
+import SkeinBasics
+
 /// JSON, and JSON Lines / NDJSON (one document per line): a tokenizer that keeps byte offsets,
 /// which Foundation's parser does not give.
 struct JSONFormat: ConfigFormat {
@@ -31,10 +33,7 @@ struct JSONFormat: ConfigFormat {
     }
 
     static func quoted(_ value: String, escapeSlash: Bool = false) -> String {
-        let text = doubleQuotedString(value) { code in
-            let hex = String(code, radix: 16)
-            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        }
+        let text = doubleQuoted(value) { unicodeEscaped($0) }
         // No escape sequence contains `/`, so this only touches the value's own slashes.
         return escapeSlash ? text.replacingOccurrences(of: "/", with: "\\/") : text
     }
@@ -110,7 +109,9 @@ struct JSONLocator {
     func error(_ message: String) -> ConfigParseError { ConfigParseError(line: line(index), message) }
 
     mutating func skipWhitespace() {
-        while index < bytes.count, [Bytes.space, Bytes.tab, Bytes.newline, Bytes.carriageReturn].contains(bytes[index]) { index += 1 }
+        var scanner = JSONScanner(bytes: bytes, index: index)
+        scanner.skipWhitespace()
+        index = scanner.index
     }
 
     mutating func value() throws(ConfigParseError) -> ConfigNode {
@@ -211,63 +212,16 @@ struct JSONLocator {
 
     mutating func string() throws(ConfigParseError) -> ConfigScalar {
         let start = index
-        index += 1
-        var scalars = String.UnicodeScalarView()
-        var escapesSlash = false
-        var segmentStart = index
-        while true {
-            guard index < bytes.count else { throw ConfigParseError(line: line(start), "unterminated string") }
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                scalars.append(contentsOf: Bytes.string(bytes[segmentStart..<index]).unicodeScalars)
-                index += 1
-                break
-            }
-            if byte < 0x20 { throw error("control character in a string") }
-            guard byte == UInt8(ascii: "\\") else { index += 1; continue }
-            scalars.append(contentsOf: Bytes.string(bytes[segmentStart..<index]).unicodeScalars)
-            guard index + 1 < bytes.count else { throw error("unterminated escape") }
-            let escape = bytes[index + 1]
-            index += 2
-            switch escape {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/"); escapesSlash = true
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
-            case UInt8(ascii: "u"):
-                var code = try hex4()
-                if (0xD800..<0xDC00).contains(code) {
-                    // A high surrogate must be followed by a low one; anything else is a broken pair.
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                        throw error("unpaired surrogate \\u\(String(code, radix: 16, uppercase: true))")
-                    }
-                    index += 2
-                    let low = try hex4()
-                    guard (0xDC00..<0xE000).contains(low) else {
-                        throw error("broken surrogate pair \\u\(String(code, radix: 16, uppercase: true))\\u\(String(low, radix: 16, uppercase: true))")
-                    }
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                }
-                guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape (a lone surrogate)") }
-                scalars.append(scalar)
-            default: throw error("invalid escape")
-            }
-            segmentStart = index
+        var scanner = JSONScanner(bytes: bytes, index: index)
+        let scanned: JSONScanner.ScannedString
+        do {
+            scanned = try scanner.string()
+        } catch {
+            throw ConfigParseError(line: line(error.offset), error.message)
         }
-        return ConfigScalar(value: String(scalars), kind: .string, style: escapesSlash ? .literal : .doubleQuoted,
+        index = scanner.index
+        return ConfigScalar(value: scanned.value, kind: .string, style: scanned.escapesSlash ? .literal : .doubleQuoted,
                             spans: [start..<index], line: line(start))
-    }
-
-    mutating func hex4() throws(ConfigParseError) -> UInt32 {
-        guard index + 4 <= bytes.count, let code = Bytes.hex(bytes[index..<index + 4]) else {
-            throw error("invalid \\u escape")
-        }
-        index += 4
-        return code
     }
 
     mutating func bare() throws(ConfigParseError) -> ConfigScalar {

@@ -1,3 +1,5 @@
+import SkeinBasics
+
 /// TOML, through a locator of its own (TOMLKit keeps no positions and rewrites the document when
 /// it serializes): bare, quoted and dotted keys, `[tables]` and `[[arrays of tables]]` defined in
 /// pieces, inline tables and arrays over several lines. A key spelled in several places (two
@@ -30,10 +32,7 @@ struct TOMLFormat: ConfigFormat {
     }
 
     static func basic(_ value: String) -> String {
-        doubleQuotedString(value) { code in
-            let hex = String(code, radix: 16, uppercase: true)
-            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        }
+        doubleQuoted(value) { unicodeEscaped($0, uppercase: true) }
     }
 }
 

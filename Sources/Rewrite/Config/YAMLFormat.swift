@@ -1,4 +1,5 @@
 import Foundation
+import SkeinBasics
 import Yams
 
 /// YAML through Yams' composer, which gives each node a start mark (1-based line, column in
@@ -81,7 +82,7 @@ struct YAMLFormat: ConfigFormat {
     }
 
     static func doubleQuoted(_ value: String) -> String {
-        doubleQuotedString(value) { code in
+        SkeinBasics.doubleQuoted(value) { code in
             let hex = String(code, radix: 16)
             return "\\x" + (hex.count < 2 ? "0" : "") + hex
         }
