@@ -231,3 +231,90 @@ extension Repository {
         return ObjectID(tree)
     }
 }
+
+/// A file to put in a tree from bytes skein holds, never read from a working directory.
+public struct StagedFile: Sendable {
+    /// `/`-separated path from the root of the tree.
+    public var path: String
+    /// The new bytes; nil removes the path.
+    public var contents: Data?
+    /// Whether the file is executable; nil keeps the mode the base tree has for it (a plain
+    /// file when it is new).
+    public var executable: Bool?
+
+    public init(path: String, contents: Data?, executable: Bool? = nil) {
+        self.path = path
+        self.contents = contents
+        self.executable = executable
+    }
+}
+
+extension Repository {
+    /// Writes `files` as blobs from memory and returns `baseTree` updated with them: nothing of
+    /// any working directory is read, and neither the index nor a ref moves. Works on a bare
+    /// repository.
+    public func stage(_ files: [StagedFile], onto baseTree: ObjectID) throws(GitError) -> ObjectID {
+        var baseOid = baseTree.raw
+        var base: OpaquePointer?
+        try check("read tree \(baseTree.short)", path) { git_tree_lookup(&base, handle, &baseOid) }
+        defer { git_tree_free(base) }
+        var updates: [git_tree_update] = []
+        var cPaths: [UnsafeMutablePointer<CChar>] = []
+        defer { cPaths.forEach { free($0) } }
+        for file in files {
+            let cPath = strdup(file.path)!
+            cPaths.append(cPath)
+            var update = git_tree_update()
+            update.path = UnsafePointer(cPath)
+            guard let contents = file.contents else {
+                var entry: OpaquePointer?
+                // Removing what the base does not have is no change (and an error to libgit2).
+                guard git_tree_entry_bypath(&entry, base, file.path) == 0 else { continue }
+                git_tree_entry_free(entry)
+                update.action = GIT_TREE_UPDATE_REMOVE
+                updates.append(update)
+                continue
+            }
+            var blob = git_oid()
+            let written = contents.withUnsafeBytes { git_blob_create_from_buffer(&blob, handle, $0.baseAddress, $0.count) }
+            if written < 0 { throw lastError("write blob for \(file.path)", path, code: written) }
+            update.id = blob
+            var executable = file.executable ?? false
+            if file.executable == nil {
+                var entry: OpaquePointer?
+                if git_tree_entry_bypath(&entry, base, file.path) == 0 {
+                    executable = git_tree_entry_filemode(entry) == GIT_FILEMODE_BLOB_EXECUTABLE
+                    git_tree_entry_free(entry)
+                }
+            }
+            update.action = GIT_TREE_UPDATE_UPSERT
+            update.filemode = executable ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB
+            updates.append(update)
+        }
+        var tree = git_oid()
+        try check("write tree", path) { git_tree_create_updated(&tree, handle, base, updates.count, &updates) }
+        return ObjectID(tree)
+    }
+
+    /// The working-directory paths that differ from the index: modified, deleted and new files
+    /// (new ones unless ignored). libgit2 looks at regular files and links only, and hashes a
+    /// file only when its stat data changed; a caller that must not block checks first that
+    /// nothing else (a FIFO, a socket) is there.
+    public func changedWorkingPaths() throws(GitError) -> [String] {
+        var options = git_status_options()
+        git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION))
+        options.show = GIT_STATUS_SHOW_WORKDIR_ONLY
+        options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
+            | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue | GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH.rawValue
+        var list: OpaquePointer?
+        try check("read status", path) { git_status_list_new(&list, handle, &options) }
+        defer { git_status_list_free(list) }
+        var paths: [String] = []
+        for position in 0..<git_status_list_entrycount(list) {
+            guard let entry = git_status_byindex(list, position), let delta = entry.pointee.index_to_workdir else { continue }
+            let file = delta.pointee.new_file.path ?? delta.pointee.old_file.path
+            if let file { paths.append(String(cString: file)) }
+        }
+        return paths
+    }
+}
