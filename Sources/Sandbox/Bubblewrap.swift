@@ -33,10 +33,16 @@ public enum Bubblewrap {
 
     private static let probe: Bool = {
         guard let bwrap = executablePath else { return false }
+        // As root, runs switch to an unprivileged user first: that user must be able to make
+        // the namespaces.
+        let policy = SandboxPolicy(worktree: "/", buildCache: "/", logFile: "/")
+        let account = SandboxAccount.forRun(policy: policy, home: "/")
+        guard let switchUser = try? account.switchArguments() else { return false }
+        let arguments = [bwrap] + namespaceArguments(account) + ["--die-with-parent"]
+            + systemBinds + ["--proc", "/proc", "--dev", "/dev", "--"] + switchUser + ["/bin/true"]
         let launch = ProcessLaunch(
-            executable: bwrap,
-            arguments: [bwrap, "--unshare-all", "--die-with-parent", "--cap-drop", "ALL"]
-                + systemBinds + ["--proc", "/proc", "--dev", "/dev", "--", "/bin/true"],
+            executable: arguments[0],
+            arguments: arguments,
             environment: ["PATH=" + systemPath], directory: "/")
         guard let result = try? launch.run(timeout: 30, log: nil) else { return false }
         return result.status == 0
@@ -47,10 +53,41 @@ public enum Bubblewrap {
 
     static let systemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-    /// Read-only views of the system: `/usr`, `/etc`, and the top-level links or folders of a
-    /// merged or classic `/usr` layout.
+    /// The parts of `/etc` a build and its tests need: the dynamic linker's cache and
+    /// configuration, name-service switch and hosts (so `localhost` resolves), time zone, the
+    /// OS release, and `alternatives` (links to compilers and linkers). Not the rest: no
+    /// `shadow`, no host accounts (`passwd` and `group` are made per run), no git or package
+    /// manager configuration. Found by building and testing packages with less.
+    static let etcEntries = [
+        "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "hosts", "host.conf", "localtime", "timezone",
+        "os-release", "alternatives", "protocols", "services",
+    ]
+
+    /// Read-only views of those entries: a link is made again as a link when it points into a
+    /// place the sandbox sees anyway (`/usr`, `/proc`), and bound by its target otherwise.
+    static let etcBinds: [String] = {
+        var arguments: [String] = []
+        for name in etcEntries {
+            let path = "/etc/" + name
+            var status = stat()
+            guard lstat(path, &status) == 0 else { continue }
+            if (status.st_mode & S_IFMT) == S_IFLNK, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+                let absolute = target.hasPrefix("/") ? target : URL(fileURLWithPath: "/etc/" + target).standardized.path
+                if isCovered(absolute) || absolute.hasPrefix("/proc/") {
+                    arguments += ["--symlink", target, path]
+                    continue
+                }
+            }
+            guard stat(path, &status) == 0 else { continue }
+            arguments += ["--ro-bind", path, path]
+        }
+        return arguments
+    }()
+
+    /// Read-only views of the system: `/usr`, the needed parts of `/etc`, and the top-level
+    /// links or folders of a merged or classic `/usr` layout.
     static let systemBinds: [String] = {
-        var arguments = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+        var arguments = ["--ro-bind", "/usr", "/usr", "--perms", "0755", "--dir", "/etc"] + etcBinds
         for top in ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"] {
             if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: top) {
                 arguments += ["--symlink", target, top]
@@ -64,25 +101,25 @@ public enum Bubblewrap {
     /// The full `bwrap` argument list (program name first) that runs `command` with `/bin/sh`
     /// for `policy`.
     static func arguments(
-        for policy: SandboxPolicy, command: String, network: Bool, home: String, buildDirectory: String, infoFD: Int32
+        for policy: SandboxPolicy, command: String, network: Bool, account: SandboxAccount, accountFiles: String,
+        buildDirectory: String, infoFD: Int32
     ) -> [String] {
-        var arguments = [policy.bubblewrapPath ?? "bwrap", "--unshare-all"]
+        let home = account.home
+        var arguments = [policy.bubblewrapPath ?? "bwrap"] + namespaceArguments(account)
         if network { arguments.append("--share-net") }
-        arguments += [
-            "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--info-fd", String(infoFD),
-            "--tmpfs", "/",
-        ]
+        arguments += ["--die-with-parent", "--new-session", "--info-fd", String(infoFD), "--tmpfs", "/"]
         arguments += systemBinds
+        arguments += ["--ro-bind", accountFiles + "/passwd", "/etc/passwd", "--ro-bind", accountFiles + "/group", "/etc/group"]
         if network, let resolver = resolverDirectory { arguments += ["--ro-bind", resolver, resolver] }
         if let toolchain = Toolchain.root, !isCovered(toolchain) {
-            arguments += ["--ro-bind", toolchain, toolchain]
+            arguments += openParents(of: toolchain) + ["--ro-bind", toolchain, toolchain]
         }
         arguments += ["--proc", "/proc", "--dev", "/dev"]
-        arguments += ["--size", String(policy.tmpBytes), "--tmpfs", "/tmp"]
+        arguments += ["--perms", "01777", "--size", String(policy.tmpBytes), "--tmpfs", "/tmp"]
         if home != "/tmp" && !home.hasPrefix("/tmp/") {
-            arguments += ["--size", String(policy.tmpBytes), "--tmpfs", home]
+            arguments += openParents(of: home) + ["--perms", "01777", "--size", String(policy.tmpBytes), "--tmpfs", home]
         } else {
-            arguments += ["--dir", home]
+            arguments += ["--perms", "01777", "--dir", home]
         }
         arguments += ["--bind", policy.worktree, packagePath]
         // Build products live in the per-consumer cache, seen at the usual `.build`, so any
@@ -94,11 +131,36 @@ public enum Bubblewrap {
             arguments += ["--ro-bind", dotGit, packagePath + "/.git"]
         }
         arguments += ["--remount-ro", "/", "--chdir", packagePath, "--clearenv"]
-        for (key, value) in Toolchain.sandboxEnvironment(home: home) {
+        for (key, value) in Toolchain.sandboxEnvironment(home: home, user: account.name) {
             arguments += ["--setenv", key, value]
         }
-        arguments += ["--", "/bin/sh", "-c", command]
+        arguments += ["--"] + ((try? account.switchArguments()) ?? []) + ["/bin/sh", "-c", command]
         return arguments
+    }
+
+    /// Folders above `path` made open to everyone: bubblewrap, as root, makes the folders a
+    /// mount point needs for root alone, which would hide the mount from an unprivileged user.
+    static func openParents(of path: String) -> [String] {
+        var arguments: [String] = []
+        var current = ""
+        for component in path.split(separator: "/").dropLast() {
+            current += "/" + component
+            arguments += ["--perms", "0755", "--dir", current]
+        }
+        return arguments
+    }
+
+    /// The namespaces and capabilities of a sandbox. As the caller's own user: every namespace,
+    /// a user namespace included, and no capability. As root switching to an unprivileged user:
+    /// no user namespace (its uid would still be root on the host; and bubblewrap, as root, can
+    /// reach a worktree in a folder only root may enter), and only the capabilities `setpriv`
+    /// needs to switch, which it drops with the switch, before any of the consumer's code runs.
+    static func namespaceArguments(_ account: SandboxAccount) -> [String] {
+        guard account.dropsPrivileges else { return ["--unshare-all", "--cap-drop", "ALL"] }
+        return [
+            "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+            "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+        ]
     }
 
     /// The folder holding the resolver configuration when `/etc/resolv.conf` links out of `/etc`.
@@ -110,7 +172,7 @@ public enum Bubblewrap {
     }
 
     private static func isCovered(_ path: String) -> Bool {
-        ["/usr", "/etc"].contains { path == $0 || path.hasPrefix($0 + "/") }
+        ["/usr"].contains { path == $0 || path.hasPrefix($0 + "/") }
     }
 }
 
@@ -130,9 +192,9 @@ enum Toolchain {
     }
 
     /// The whole environment of a sandboxed command: nothing of the caller's.
-    static func sandboxEnvironment(home: String) -> [(String, String)] {
+    static func sandboxEnvironment(home: String, user: String = userName) -> [(String, String)] {
         [("PATH", path), ("HOME", home), ("TMPDIR", "/tmp"), ("LANG", "C.UTF-8"), ("LC_ALL", "C.UTF-8"),
-         ("TERM", "dumb"), ("USER", userName), ("LOGNAME", userName)]
+         ("TERM", "dumb"), ("USER", user), ("LOGNAME", user)]
     }
 
     /// The name and home directory the account running skein has in the password database;

@@ -1,18 +1,23 @@
 import Foundation
 import SkeinBasics
 
-/// A cgroup for one run: caps memory and the number of tasks, and lists every process of the
-/// run so that all of them can be killed. Made under the cgroup skein itself runs in (v1 or v2);
+/// A cgroup for one run: caps memory, CPU time per period and the number of tasks, and lists
+/// every process of the run so that all of them can be killed. Made under the cgroup skein
+/// itself runs in (v1 or v2);
 /// where the machine allows none, the run goes on without and says so.
 final class ResourceGroup: Sendable {
     /// Folders whose `cgroup.procs` the run joins before it starts.
     let directories: [String]
     let limitsMemory: Bool
     let limitsProcesses: Bool
+    let limitsCPU: Bool
     private let memoryDirectory: String?
     private let isVersion2: Bool
 
-    private init(directories: [String], memoryDirectory: String?, limitsMemory: Bool, limitsProcesses: Bool, isVersion2: Bool) {
+    private init(
+        directories: [String], memoryDirectory: String?, limitsMemory: Bool, limitsProcesses: Bool, limitsCPU: Bool, isVersion2: Bool
+    ) {
+        self.limitsCPU = limitsCPU
         self.directories = directories
         self.memoryDirectory = memoryDirectory
         self.limitsMemory = limitsMemory
@@ -23,7 +28,7 @@ final class ResourceGroup: Sendable {
     private static let counter = Locked(0)
 
     /// Makes a group with the given limits, or nil when no cgroup can be made here.
-    static func make(memory: UInt64?, processes: Int) -> ResourceGroup? {
+    static func make(memory: UInt64?, processes: Int, cpuCores: Double? = nil) -> ResourceGroup? {
         let name = "skein-run-\(getpid())-\(counter.withLock { $0 += 1; return $0 })"
         let own = ownPaths()
         if FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers"), let path = own["" ] {
@@ -32,9 +37,10 @@ final class ResourceGroup: Sendable {
             let limitsMemory = memory.map { write(String($0), to: directory + "/memory.max") } ?? false
             if limitsMemory { _ = write("0", to: directory + "/memory.swap.max") }
             let limitsProcesses = write(String(processes), to: directory + "/pids.max")
+            let limitsCPU = cpuCores.map { write("\(quota($0)) 100000", to: directory + "/cpu.max") } ?? false
             return ResourceGroup(
                 directories: [directory], memoryDirectory: limitsMemory ? directory : nil,
-                limitsMemory: limitsMemory, limitsProcesses: limitsProcesses, isVersion2: true)
+                limitsMemory: limitsMemory, limitsProcesses: limitsProcesses, limitsCPU: limitsCPU, isVersion2: true)
         }
         var directories: [String] = []
         var memoryDirectory: String?
@@ -57,11 +63,23 @@ final class ResourceGroup: Sendable {
                 rmdir(directory)
             }
         }
+        var limitsCPU = false
+        if let cpuCores, let directory = version1Directory("cpu", own: own, name: name) {
+            if write("100000", to: directory + "/cpu.cfs_period_us"), write(String(quota(cpuCores)), to: directory + "/cpu.cfs_quota_us") {
+                limitsCPU = true
+                directories.append(directory)
+            } else {
+                rmdir(directory)
+            }
+        }
         guard !directories.isEmpty else { return nil }
         return ResourceGroup(
             directories: directories, memoryDirectory: memoryDirectory,
-            limitsMemory: limitsMemory, limitsProcesses: limitsProcesses, isVersion2: false)
+            limitsMemory: limitsMemory, limitsProcesses: limitsProcesses, limitsCPU: limitsCPU, isVersion2: false)
     }
+
+    /// The CPU quota per 100 ms period (the kernel's default period) of `cores` cores.
+    private static func quota(_ cores: Double) -> Int { max(1000, Int(cores * 100_000)) }
 
     /// Kills every process still in the group.
     func killAll() {

@@ -22,11 +22,12 @@ public struct SandboxError: SkeinFailure {
         self.message = message
     }
 
-    /// Whether running again may succeed: start and resolve faults often pass on a retry.
+    /// Whether running again may succeed: a sandbox that did not start may on a retry. A
+    /// resolve that failed or hung did so offline, from local copies: it would again.
     public var isTransient: Bool {
         switch kind {
-        case .startFailed, .resolveFailed: true
-        case .unavailable, .setupFailed: false
+        case .startFailed: true
+        case .resolveFailed, .unavailable, .setupFailed: false
         }
     }
 

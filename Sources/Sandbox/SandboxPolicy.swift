@@ -1,3 +1,5 @@
+import Foundation
+
 /// Whether consumer code runs inside bubblewrap or, by explicit opt-out, directly.
 public enum SandboxMode: String, Sendable {
     case bubblewrap = "bwrap"
@@ -37,6 +39,16 @@ public struct SandboxPolicy: Sendable {
     /// Whether the dependency-resolve step may reach the network. Builds, tests and `run:`
     /// commands never may.
     public var allowNetwork: Bool = true
+    /// The uid and gid sandboxed processes run as when skein runs as root (nil: as root, which
+    /// only a test of this very setting should want). Unassigned on most systems: `nobody`.
+    public var unprivilegedUser: SandboxUser? = SandboxUser(uid: 65534, gid: 65534)
+    /// CPU cores the whole run may use at once (a cgroup CPU quota); nil for no quota. By
+    /// default one core less than the machine has (at least one), so that no consumer can take
+    /// the whole machine.
+    public var cpuCores: Double? = Double(max(1, ProcessInfo.processInfo.activeProcessorCount - 1))
+    /// Bytes the build cache may take on disk; a run that grows it past this is stopped, and a
+    /// cache found larger after a run is emptied.
+    public var maxCacheBytes: UInt64 = 8 << 30
 
     public init(worktree: String, buildCache: String, logFile: String, timeout: Double = 900, mode: SandboxMode = .bubblewrap) {
         self.worktree = worktree
@@ -44,5 +56,15 @@ public struct SandboxPolicy: Sendable {
         self.logFile = logFile
         self.timeout = timeout
         self.mode = mode
+    }
+}
+
+/// A uid and gid on the host.
+public struct SandboxUser: Sendable, Equatable {
+    public var uid: uid_t
+    public var gid: gid_t
+    public init(uid: uid_t, gid: gid_t) {
+        self.uid = uid
+        self.gid = gid
     }
 }

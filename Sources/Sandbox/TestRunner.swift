@@ -151,6 +151,8 @@ public struct TestRunner: Sendable {
             report.notes.append("killed after \(Int(policy.timeout)) s")
         } else if run.memoryExceeded {
             report.outcome = .sandboxFailed("memory limit of \(policy.memoryBytes ?? 0) bytes exceeded")
+        } else if run.cacheExceeded {
+            report.outcome = .sandboxFailed("the build cache grew past its bound of \(policy.maxCacheBytes) bytes")
         } else if !parsed.testsStarted {
             report.outcome = status == 0 ? .passed : .buildFailed
             if status == 0 { report.notes.append("no tests ran") }
@@ -170,6 +172,7 @@ public struct TestRunner: Sendable {
         var result: LaunchResult
         var notes: [String]
         var memoryExceeded: Bool
+        var cacheExceeded = false
     }
 
     /// Runs `command` with `/bin/sh` in the sandbox the policy describes.
@@ -196,13 +199,24 @@ public struct TestRunner: Sendable {
         }
         defer { if !sandboxed { try? FileManager.default.removeItem(atPath: fresh) } }
 
-        let home = sandboxed ? Self.sandboxHome : fresh + "/home"
+        let account = SandboxAccount.forRun(policy: policy, home: Self.sandboxHome)
+        let home = sandboxed ? account.home : fresh + "/home"
         var environment = Toolchain.sandboxEnvironment(home: home)
         var inner: [String]
+        var accountFiles: String?
+        defer { if let accountFiles { try? FileManager.default.removeItem(atPath: accountFiles) } }
         if sandboxed {
+            // The worktree's root and `.git` stay skein's (libgit2 opens the worktree later);
+            // the rest, and the cache, become the sandbox user's so the build can write them.
+            try account.own(policy.worktree, keepingRoot: true, keeping: [".git"])
+            try account.own(policy.buildCache)
+            let files = try account.writeAccountFiles()
+            accountFiles = files
+            environment = Toolchain.sandboxEnvironment(home: home, user: account.name)
+            _ = try account.switchArguments()
             inner = Bubblewrap.arguments(
-                for: policy, command: command, network: network, home: home, buildDirectory: buildDirectory,
-                infoFD: ProcessLaunch.infoFD)
+                for: policy, command: command, network: network, account: account, accountFiles: files,
+                buildDirectory: buildDirectory, infoFD: ProcessLaunch.infoFD)
         } else {
             environment = environment.map { $0.0 == "TMPDIR" ? ($0.0, fresh + "/tmp") : $0 }
             inner = Unsandboxed.guardPrefix + ["/bin/sh", "-c", Self.withScratchPath(command, buildDirectory)]
@@ -215,8 +229,13 @@ public struct TestRunner: Sendable {
         } else {
             notes.append("no CPU, process or file-size limits applied (prlimit not found)")
         }
-        let group = ResourceGroup.make(memory: policy.memoryBytes, processes: policy.maxProcesses)
+        let group = ResourceGroup.make(memory: policy.memoryBytes, processes: policy.maxProcesses, cpuCores: policy.cpuCores)
         defer { group?.remove() }
+        if policy.cpuCores != nil && group?.limitsCPU != true {
+            notes.append("no CPU quota applied: this machine lets skein make no cpu cgroup (RLIMIT_CPU still applies)")
+        }
+        let cacheWatch = CacheWatch(directory: policy.buildCache, limit: policy.maxCacheBytes) { group?.killAll() }
+        defer { cacheWatch.stop() }
         if policy.memoryBytes != nil && group?.limitsMemory != true {
             notes.append("no memory limit applied: this machine lets skein make no memory cgroup")
         }
@@ -247,7 +266,11 @@ public struct TestRunner: Sendable {
             throw SandboxError(.startFailed, "the sandbox did not start: \(message)")
         }
         let memoryExceeded = group?.hitMemoryLimit == true && result.signal == SIGKILL
-        return Launched(result: result, notes: notes, memoryExceeded: memoryExceeded)
+        let cacheExceeded = cacheWatch.finish()
+        if cacheExceeded {
+            notes.append("the build cache grew past \(policy.maxCacheBytes) bytes; the run was stopped and the cache emptied")
+        }
+        return Launched(result: result, notes: notes, memoryExceeded: memoryExceeded, cacheExceeded: cacheExceeded)
     }
 
     // MARK: - Details

@@ -143,4 +143,53 @@ struct ContainmentTests {
         let swift = try place.runner().run(command: "command -v swift && swift --version")
         #expect(swift.status == 0, "\(swift.output)")
     }
+
+    @Test func runsAsAnUnprivilegedUserAndSeesOnlyTheNeededPartsOfEtc() throws {
+        let place = SandboxPlace()
+        let result = try place.runner().run(command: """
+            id -u; cat /etc/shadow > shadow-copy 2>/dev/null && echo SHADOW-READ; ls /etc; touch written-by-sandbox
+            """)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(!result.output.contains("SHADOW-READ"))
+        #expect(!FileManager.default.fileExists(atPath: place.worktree + "/shadow-copy")
+            || (try? Data(contentsOf: URL(fileURLWithPath: place.worktree + "/shadow-copy")))?.isEmpty == true)
+        let listed = Set(result.output.split(separator: "\n").map(String.init))
+        for secret in ["shadow", "gshadow", "gitconfig", "sudoers", "ssh"] {
+            #expect(!listed.contains(secret), "/etc/\(secret) is visible in the sandbox")
+        }
+        #expect(listed.contains("passwd") && listed.contains("ld.so.cache"), "\(result.output)")
+        if getuid() == 0 {
+            // The worktree stays writable for the unprivileged user the run switched to.
+            #expect(result.output.split(separator: "\n").first.map(String.init) != "0", "\(result.output)")
+            #expect(FileManager.default.fileExists(atPath: place.worktree + "/written-by-sandbox"))
+        }
+    }
+
+    @Test func aRunUsesAtMostItsCPUQuota() throws {
+        let place = SandboxPlace()
+        // Four busy loops for four seconds: without a quota they take every core of the machine.
+        let busy = "for i in 1 2 3 4; do timeout 4 sh -c 'while :; do :; done' & done; wait; times"
+        let result = try place.runner { $0.cpuCores = 0.5 }.run(command: busy)
+        #expect(!result.notes.contains { $0.contains("no CPU quota") }, "\(result.notes)")
+        // `times` prints the children's user and system time on its second line: `0m1.23s 0m0.01s`.
+        let line = result.output.split(separator: "\n").last.map(String.init) ?? ""
+        let seconds = line.split(separator: " ").map { part -> Double in
+            let text = part.replacingOccurrences(of: "s", with: "")
+            let pieces = text.split(separator: "m")
+            return pieces.count == 2 ? (Double(pieces[0]) ?? 0) * 60 + (Double(pieces[1]) ?? 0) : 0
+        }.reduce(0, +)
+        // Half a core for about four seconds of wall time, with room for the scheduler's slack.
+        #expect(seconds > 0 && seconds < 3.5, "\(result.output)")
+    }
+
+    @Test func aBuildCacheGrownPastItsBoundStopsTheRunAndIsEmptied() throws {
+        let place = SandboxPlace()
+        let result = try place.runner(timeout: 120) { $0.maxCacheBytes = 8 << 20 }.run(command: """
+            for i in $(seq 1 40); do head -c 1048576 /dev/zero > .build/filler-$i; done; sleep 60
+            """)
+        #expect(!result.timedOut)
+        #expect(result.notes.contains { $0.contains("build cache grew past") }, "\(result.notes)")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: place.cache)) ?? []
+        #expect(left.isEmpty, "\(left)")
+    }
 }
