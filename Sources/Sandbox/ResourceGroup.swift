@@ -83,12 +83,19 @@ final class ResourceGroup: Sendable {
 
     /// Kills every process still in the group.
     func killAll() {
+        for pid in processIDs() { kill(pid, SIGKILL) }
+    }
+
+    /// The processes in the group now.
+    func processIDs() -> [pid_t] {
+        var pids: Set<pid_t> = []
         for directory in directories {
             guard let text = try? String(contentsOfFile: directory + "/cgroup.procs", encoding: .utf8) else { continue }
             for line in text.split(separator: "\n") {
-                if let pid = pid_t(line) { kill(pid, SIGKILL) }
+                if let pid = pid_t(line) { pids.insert(pid) }
             }
         }
+        return Array(pids)
     }
 
     /// Whether the memory limit was hit during the run.

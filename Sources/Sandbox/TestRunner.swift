@@ -234,6 +234,8 @@ public struct TestRunner: Sendable {
         if policy.cpuCores != nil && group?.limitsCPU != true {
             notes.append("no CPU quota applied: this machine lets skein make no cpu cgroup (RLIMIT_CPU still applies)")
         }
+        let reaper = sandboxed ? group.map { DaemonReaper(group: $0) } : nil
+        defer { reaper?.stop() }
         let cacheWatch = CacheWatch(directory: policy.buildCache, limit: policy.maxCacheBytes) { group?.killAll() }
         defer { cacheWatch.stop() }
         if policy.memoryBytes != nil && group?.limitsMemory != true {

@@ -99,6 +99,31 @@ struct TestRunTests {
         #expect(verdict.buildBroke)
         #expect(!verdict.passed)
     }
+    /// The test waits for its child (Foundation's `waitUntilExit`), and the child leaves a
+    /// daemon holding what Foundation waits on: the daemon is ended, the test passes, nothing stays.
+    @Test func aPassingTestThatLeavesADaemonEndsPassed() throws {
+        let place = SandboxPlace("skein-sandbox-daemon")
+        let marker = "7\(UInt32.random(in: 100_000...999_999))"
+        write(packageFiles(library: "public func one() -> Int { 1 }\n", tests: """
+            import Foundation
+            import XCTest
+            @testable import Lib
+            final class DaemonTests: XCTestCase {
+                func testLeavesADaemon() throws {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                    process.arguments = ["-c", "setsid sh -c 'sleep \(marker)' >/dev/null 2>&1 &"]
+                    try process.run()
+                    process.waitUntilExit()
+                    XCTAssertEqual(one(), 1)
+                }
+            }
+            """), into: place.worktree)
+        let report = try place.runner(timeout: 600).runTests()
+        #expect(report.outcome == .passed, "\(report.notes) \((try? String(contentsOfFile: report.logPath, encoding: .utf8)) ?? "")")
+        #expect(report.passed == 1)
+        #expect(processes(containing: "sleep \(marker)").isEmpty)
+    }
 }
 
 enum TestRunnerLogs {
