@@ -99,6 +99,7 @@ struct TestRunTests {
         #expect(verdict.buildBroke)
         #expect(!verdict.passed)
     }
+
     /// The test waits for its child (Foundation's `waitUntilExit`), and the child leaves a
     /// daemon holding what Foundation waits on: the daemon is ended, the test passes, nothing stays.
     @Test func aPassingTestThatLeavesADaemonEndsPassed() throws {
