@@ -17,6 +17,8 @@ public struct FleetLayout: Sendable {
     public func mirrorPath(_ repo: String) -> String { mirrors + "/" + repo + ".git" }
     public func worktree(_ repo: String, _ migration: String) -> String { state + "/worktrees/" + repo + "--" + migration }
     public func buildCache(_ repo: String) -> String { state + "/cache/" + repo }
+    /// Bare copies of consumers' package dependencies, fetched by skein, read by the sandboxes.
+    public var dependencies: String { state + "/dependencies" }
     public func log(_ migration: String, _ repo: String, _ phase: String) -> String {
         state + "/logs/" + migration + "/" + repo + "." + phase + ".log"
     }

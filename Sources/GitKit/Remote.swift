@@ -89,3 +89,14 @@ func withStringArray<T>(_ strings: [String], _ body: (inout git_strarray) throws
         return try body(&array)
     }
 }
+
+extension Repository {
+    /// Whether the object database holds `id` (a commit fetched earlier, say).
+    public func contains(_ id: ObjectID) -> Bool {
+        var odb: OpaquePointer?
+        guard git_repository_odb(&odb, handle) == 0 else { return false }
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        return git_odb_exists(odb, &oid) == 1
+    }
+}

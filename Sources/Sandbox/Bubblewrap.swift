@@ -101,16 +101,21 @@ public enum Bubblewrap {
     /// The full `bwrap` argument list (program name first) that runs `command` with `/bin/sh`
     /// for `policy`.
     static func arguments(
-        for policy: SandboxPolicy, command: String, network: Bool, account: SandboxAccount, accountFiles: String,
+        for policy: SandboxPolicy, command: String, account: SandboxAccount, accountFiles: String,
         buildDirectory: String, infoFD: Int32
     ) -> [String] {
         let home = account.home
+        // No `--share-net`, ever: the network namespace is the sandbox's own, with only a
+        // loopback device nothing outside listens on.
         var arguments = [policy.bubblewrapPath ?? "bwrap"] + namespaceArguments(account)
-        if network { arguments.append("--share-net") }
         arguments += ["--die-with-parent", "--new-session", "--info-fd", String(infoFD), "--tmpfs", "/"]
         arguments += systemBinds
         arguments += ["--ro-bind", accountFiles + "/passwd", "/etc/passwd", "--ro-bind", accountFiles + "/group", "/etc/group"]
-        if network, let resolver = resolverDirectory { arguments += ["--ro-bind", resolver, resolver] }
+        if let dependencies = policy.dependencies {
+            arguments += ["--perms", "0755", "--dir", "/skein"]
+            arguments += ["--ro-bind", dependencies.directory, DependencyMirrors.sandboxDirectory]
+            arguments += ["--ro-bind", accountFiles + "/mirrors.json", DependencyMirrors.sandboxMirrorsFile]
+        }
         if let toolchain = Toolchain.root, !isCovered(toolchain) {
             arguments += openParents(of: toolchain) + ["--ro-bind", toolchain, toolchain]
         }
@@ -121,6 +126,8 @@ public enum Bubblewrap {
         } else {
             arguments += ["--perms", "01777", "--dir", home]
         }
+        // git, as SwiftPM runs it, clones the dependency copies, which another user owns.
+        arguments += ["--ro-bind", accountFiles + "/gitconfig", (home as NSString).appendingPathComponent(".gitconfig")]
         arguments += ["--bind", policy.worktree, packagePath]
         // Build products live in the per-consumer cache, seen at the usual `.build`, so any
         // command (`swift test`, a script) builds into it without knowing about it.
@@ -133,6 +140,9 @@ public enum Bubblewrap {
         arguments += ["--remount-ro", "/", "--chdir", packagePath, "--clearenv"]
         for (key, value) in Toolchain.sandboxEnvironment(home: home, user: account.name) {
             arguments += ["--setenv", key, value]
+        }
+        if policy.dependencies != nil {
+            arguments += ["--setenv", "SWIFTPM_MIRROR_CONFIG", DependencyMirrors.sandboxMirrorsFile]
         }
         arguments += ["--"] + ((try? account.switchArguments()) ?? []) + ["/bin/sh", "-c", command]
         return arguments
@@ -161,14 +171,6 @@ public enum Bubblewrap {
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
         ]
-    }
-
-    /// The folder holding the resolver configuration when `/etc/resolv.conf` links out of `/etc`.
-    static var resolverDirectory: String? {
-        let link = URL(fileURLWithPath: "/etc/resolv.conf").resolvingSymlinksInPath().path
-        guard link != "/etc/resolv.conf", !isCovered(link) else { return nil }
-        let directory = (link as NSString).deletingLastPathComponent
-        return FileManager.default.fileExists(atPath: directory) ? directory : nil
     }
 
     private static func isCovered(_ path: String) -> Bool {

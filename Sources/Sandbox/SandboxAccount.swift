@@ -51,8 +51,9 @@ struct SandboxAccount: Sendable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes `passwd` and `group` into a new folder (removed by the caller) and returns it.
-    func writeAccountFiles() throws(SandboxError) -> String {
+    /// Writes `passwd`, `group`, a git configuration and the dependency mirror list into a new
+    /// folder (removed by the caller) and returns it.
+    func writeAccountFiles(dependencies: DependencyMirrors? = nil) throws(SandboxError) -> String {
         let template = (NSTemporaryDirectory() as NSString).appendingPathComponent("skein-etc-XXXXXX")
         var buffer = Array(template.utf8CString)
         guard let made = mkdtemp(&buffer) else {
@@ -63,6 +64,11 @@ struct SandboxAccount: Sendable, Equatable {
         do {
             try passwd.write(toFile: directory + "/passwd", atomically: false, encoding: .utf8)
             try group.write(toFile: directory + "/group", atomically: false, encoding: .utf8)
+            try "[safe]\n\tdirectory = *\n".write(toFile: directory + "/gitconfig", atomically: false, encoding: .utf8)
+            if let dependencies {
+                try dependencies.mirrorsJSON(seenAt: DependencyMirrors.sandboxDirectory)
+                    .write(toFile: directory + "/mirrors.json", atomically: false, encoding: .utf8)
+            }
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw SandboxError(.setupFailed, "cannot write the sandbox's account files: \(error)")

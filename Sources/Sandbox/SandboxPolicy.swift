@@ -1,4 +1,5 @@
 import Foundation
+import SkeinBasics
 
 /// Whether consumer code runs inside bubblewrap or, by explicit opt-out, directly.
 public enum SandboxMode: String, Sendable {
@@ -36,9 +37,9 @@ public struct SandboxPolicy: Sendable {
     public var logLimit: Int = 8 << 20
     /// How much of the end of a long output is kept in the log after the cut.
     public var logTailBytes: Int = 512 << 10
-    /// Whether the dependency-resolve step may reach the network. Builds, tests and `run:`
-    /// commands never may.
-    public var allowNetwork: Bool = true
+    /// Local copies of the package's dependencies, which resolution inside the sandbox uses
+    /// instead of their URLs. No step has the network: skein fetches them beforehand.
+    public var dependencies: DependencyMirrors?
     /// The uid and gid sandboxed processes run as when skein runs as root (nil: as root, which
     /// only a test of this very setting should want). Unassigned on most systems: `nobody`.
     public var unprivilegedUser: SandboxUser? = SandboxUser(uid: 65534, gid: 65534)
@@ -66,5 +67,40 @@ public struct SandboxUser: Sendable, Equatable {
     public init(uid: uid_t, gid: gid_t) {
         self.uid = uid
         self.gid = gid
+    }
+}
+
+/// Bare repositories skein fetched for a package's dependencies, and which URL each stands in for.
+public struct DependencyMirrors: Sendable, Equatable {
+    /// The folder holding them (bound read-only into the sandbox).
+    public var directory: String
+    /// Each dependency URL as the package names it, and the folder name of its copy in `directory`.
+    public var mirrors: [Mirror]
+
+    public struct Mirror: Sendable, Equatable {
+        public var original: String
+        public var name: String
+        public init(original: String, name: String) {
+            self.original = original
+            self.name = name
+        }
+    }
+
+    public init(directory: String, mirrors: [Mirror]) {
+        self.directory = directory
+        self.mirrors = mirrors
+    }
+
+    /// Where the copies appear inside the sandbox, and where SwiftPM finds the mirror list.
+    static let sandboxDirectory = "/skein/dependencies"
+    static let sandboxMirrorsFile = "/skein/mirrors.json"
+
+    /// SwiftPM's mirror configuration (`swift package config set-mirror` writes the same
+    /// format), naming the copies as they are seen from `directory`.
+    func mirrorsJSON(seenAt directory: String) -> String {
+        let entries = mirrors.map {
+            JSONValue.object([("mirror", .string(directory + "/" + $0.name)), ("original", .string($0.original))])
+        }
+        return JSONValue.object([("object", .array(entries)), ("version", .int(1))]).serialized(sortKeys: true) + "\n"
     }
 }

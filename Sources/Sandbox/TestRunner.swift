@@ -79,8 +79,8 @@ public struct TestRunner: Sendable {
     /// Where the build products live: inside the per-consumer cache, outside the worktree.
     var buildDirectory: String { (policy.buildCache as NSString).appendingPathComponent("build") }
 
-    /// Fetches the package's dependencies, with the network when `allowNetwork`, under the same
-    /// filesystem restrictions as the tests. Nil when the manifest declares no dependencies.
+    /// Resolves the package's dependencies, without the network, from the local copies in
+    /// `policy.dependencies`, under the same restrictions as the tests. Nil when the manifest declares no dependencies.
     /// Skipped (status 0, no time) when the manifest and `Package.resolved` are unchanged since
     /// the last successful resolve for this consumer.
     public func resolveDependencies() throws -> CommandResult? {
@@ -96,7 +96,7 @@ public struct TestRunner: Sendable {
                 status: 0, timedOut: false, logPath: logPath, duration: 0,
                 output: "", notes: ["dependencies already resolved for this manifest"])
         }
-        let run = try launch(command: "swift package resolve", network: policy.allowNetwork, logPath: logPath)
+        let run = try launch(command: "swift package resolve", logPath: logPath)
         let result = CommandResult(
             status: run.result.status, timedOut: run.result.timedOut, logPath: logPath,
             duration: run.result.duration, output: run.result.tail, notes: run.notes)
@@ -108,6 +108,18 @@ public struct TestRunner: Sendable {
         }
         try? resolutionKey().write(toFile: stamp, atomically: true, encoding: .utf8)
         return result
+    }
+
+    /// The manifest as JSON (`swift package dump-package`), evaluated in the sandbox without
+    /// the network: how skein learns the dependency URLs of a package without `Package.resolved`.
+    public func dumpPackage() throws -> String {
+        let logPath = Self.logPath(policy.logFile, step: "dump")
+        let run = try launch(command: "swift package dump-package 2>/dev/null", logPath: logPath)
+        guard !run.result.timedOut, run.result.status == 0 else {
+            throw SandboxError(.resolveFailed, "cannot read the manifest of \(policy.worktree): "
+                + (run.result.timedOut ? "timed out after \(Int(policy.timeout)) s" : "exit status \(run.result.status)") + " (log: \(logPath))")
+        }
+        return (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? run.result.tail
     }
 
     /// Builds and runs the tests, without network.
@@ -128,7 +140,7 @@ public struct TestRunner: Sendable {
     /// Runs a command of an explicit migration (`run:`) in the worktree, sandboxed, no network.
     public func run(command: String) throws -> CommandResult {
         let logPath = Self.logPath(policy.logFile, step: "run")
-        let run = try launch(command: command, network: false, logPath: logPath)
+        let run = try launch(command: command, logPath: logPath)
         return CommandResult(
             status: run.result.status, timedOut: run.result.timedOut, logPath: logPath,
             duration: run.result.duration, output: run.result.tail, notes: run.notes)
@@ -137,7 +149,7 @@ public struct TestRunner: Sendable {
     // MARK: - Running
 
     private func test(command: String, logPath: String) throws -> TestReport {
-        let run = try launch(command: command, network: false, logPath: logPath)
+        let run = try launch(command: command, logPath: logPath)
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? run.result.tail
         let root = policy.mode == .bubblewrap ? Bubblewrap.packagePath : policy.worktree
         let parsed = TestOutput(parsing: log[...], packageRoot: root)
@@ -176,7 +188,7 @@ public struct TestRunner: Sendable {
     }
 
     /// Runs `command` with `/bin/sh` in the sandbox the policy describes.
-    func launch(command: String, network: Bool, logPath: String) throws(SandboxError) -> Launched {
+    func launch(command: String, logPath: String) throws(SandboxError) -> Launched {
         var notes: [String] = []
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: policy.worktree, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -210,15 +222,24 @@ public struct TestRunner: Sendable {
             // the rest, and the cache, become the sandbox user's so the build can write them.
             try account.own(policy.worktree, keepingRoot: true, keeping: [".git"])
             try account.own(policy.buildCache)
-            let files = try account.writeAccountFiles()
+            let files = try account.writeAccountFiles(dependencies: policy.dependencies)
             accountFiles = files
             environment = Toolchain.sandboxEnvironment(home: home, user: account.name)
             _ = try account.switchArguments()
             inner = Bubblewrap.arguments(
-                for: policy, command: command, network: network, account: account, accountFiles: files,
+                for: policy, command: command, account: account, accountFiles: files,
                 buildDirectory: buildDirectory, infoFD: ProcessLaunch.infoFD)
         } else {
             environment = environment.map { $0.0 == "TMPDIR" ? ($0.0, fresh + "/tmp") : $0 }
+            if let dependencies = policy.dependencies {
+                let file = fresh + "/mirrors.json"
+                do {
+                    try dependencies.mirrorsJSON(seenAt: dependencies.directory).write(toFile: file, atomically: false, encoding: .utf8)
+                } catch {
+                    throw SandboxError(.setupFailed, "cannot write the dependency mirror list \(file): \(error)")
+                }
+                environment.append(("SWIFTPM_MIRROR_CONFIG", file))
+            }
             inner = Unsandboxed.guardPrefix + ["/bin/sh", "-c", Self.withScratchPath(command, buildDirectory)]
             notes.append("ran without a sandbox (--sandbox none)")
             if Unsandboxed.guardPrefix.isEmpty { notes.append(Unsandboxed.note) }
@@ -289,7 +310,7 @@ public struct TestRunner: Sendable {
     }()
 
     /// Whether a manifest declares package dependencies (`.package(`), comments aside.
-    static func declaresDependencies(_ manifest: String) -> Bool {
+    public static func declaresDependencies(_ manifest: String) -> Bool {
         manifest.split(separator: "\n").contains { line in
             let code = line.range(of: "//").map { line[..<$0.lowerBound] } ?? line[...]
             return code.contains(".package(")
