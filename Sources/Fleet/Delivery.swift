@@ -16,7 +16,8 @@ public struct DeliveryOutcome: Sendable {
 
 /// Delivers migrations upstream (`push`) and undoes them (`rollback`).
 public enum Delivery {
-    static let ledgerRefs = [(Ledger.notesRef, Mirror.upstreamLedgerRef), (Ledger.baselineRef, Mirror.upstreamBaselineRef)]
+    /// The ledger goes upstream; the baseline cache, this machine's alone, never does.
+    static let ledgerRefs = [(Ledger.notesRef, Mirror.upstreamLedgerRef)]
 
     /// Pushes each consumer's `skein/<id>` branch and the ledger to its upstream. Consumers whose
     /// `.skein.yaml` says `automerge: true` get a green migration merged into their default

@@ -12,6 +12,9 @@ public struct ConsumerStatus: Sendable {
     /// The status shown: the ledger's, or `merged` when the default branch now contains the
     /// migration (by ancestry, or by patch id after a squash merge).
     public var status: MigrationStatus
+    /// Whether the line shown could be verified here (see `LedgerTrust`); a line from an
+    /// upstream or another machine that cannot be checked is shown, marked, but never acted on.
+    public var verified = true
 
     public var json: JSONValue {
         .object([
@@ -24,6 +27,7 @@ public struct ConsumerStatus: Sendable {
             ("undeclared", .bool(entry.undeclared)),
             ("log", entry.log.map(JSONValue.string) ?? .null),
             ("at", .string(entry.at)),
+            ("verified", .bool(verified)),
         ])
     }
 }
@@ -75,19 +79,26 @@ public enum StatusReport {
 
     static func statuses(of mirror: Mirror, migration: String?) throws -> [ConsumerStatus] {
         let repository = try Repository.open(mirror.path)
-        let entries = try Ledger(repository: repository).allEntries().map(\.entry)
-            .filter { migration == nil || $0.migration == migration }
+        let trust = LedgerTrust(repository: repository)
+        let all = try Ledger(repository: repository).allLines().filter { migration == nil || $0.entry.migration == migration }
+        let entries = all.map(\.entry)
+        let trusted = all.filter { trust.isTrusted($0.entry, line: $0.line, on: $0.commit) }.map(\.entry)
         let grouped = Dictionary(grouping: entries, by: \.migration)
+        let groupedTrusted = Dictionary(grouping: trusted, by: \.migration)
         var result: [ConsumerStatus] = []
         for (id, lines) in grouped {
-            guard let latest = latestEntries(lines)[id] else { continue }
+            // A verified line wins over any unverified one, whatever time the latter claims.
+            let verifiedLatest = groupedTrusted[id].flatMap { latestEntries($0)[id] }
+            guard let latest = verifiedLatest ?? latestEntries(lines)[id] else { continue }
             let history = lines.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
             var status = latest.status
             if [.testsPassed, .needsHuman, .testsFailed].contains(status), let commit = latest.commit.flatMap(ObjectID.init(hex:)),
                try isMerged(commit, base: latest.base, in: repository) {
                 status = .merged
             }
-            result.append(ConsumerStatus(repo: mirror.name, entry: latest, history: history, status: status))
+            var shown = ConsumerStatus(repo: mirror.name, entry: latest, history: history, status: status)
+            shown.verified = verifiedLatest != nil
+            result.append(shown)
         }
         return result
     }

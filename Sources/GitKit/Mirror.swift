@@ -6,9 +6,12 @@ import SkeinBasics
 ///
 /// Branches and tags follow the upstream (including deletions), except skein's own: local
 /// `refs/heads/skein/*` and `refs/notes/*` survive every sync. The upstream's ledger is fetched
-/// beside the local one (`upstreamLedgerRef`) for the ledger to merge.
+/// beside the local one (`upstreamLedgerRef`) for the ledger to merge. The baseline cache
+/// (`refs/notes/skein-baseline`) is this machine's alone: never fetched (an upstream could
+/// otherwise claim a failure was already there at the base).
 public struct Mirror: Hashable, Sendable {
     public static let upstreamLedgerRef = "refs/skein/upstream-notes"
+    /// Where older versions fetched the upstream's baseline cache; removed on every sync.
     public static let upstreamBaselineRef = "refs/skein/upstream-baseline"
     static let fetchRefspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
 
@@ -96,10 +99,7 @@ public struct Mirror: Hashable, Sendable {
         let ownBranches = try repository.references(matching: "refs/heads/skein/*")
         let before = try repository.references(matching: "refs/*")
         let advertised = try repository.fetch(
-            from: url, refspecs: Mirror.fetchRefspecs + [
-                "+refs/notes/skein:\(Mirror.upstreamLedgerRef)",
-                "+refs/notes/skein-baseline:\(Mirror.upstreamBaselineRef)",
-            ])
+            from: url, refspecs: Mirror.fetchRefspecs + ["+refs/notes/skein:\(Mirror.upstreamLedgerRef)"])
         // An upstream's copy of a skein branch never replaces the local one.
         for (reference, target) in ownBranches where try repository.referenceTarget(reference) != target {
             try repository.setReference(reference, to: target, message: "skein: keep local branch")
@@ -113,7 +113,7 @@ public struct Mirror: Hashable, Sendable {
             deleted += 1
         }
         if !upstream.contains("refs/notes/skein") { try repository.deleteReference(Mirror.upstreamLedgerRef) }
-        if !upstream.contains("refs/notes/skein-baseline") { try repository.deleteReference(Mirror.upstreamBaselineRef) }
+        try repository.deleteReference(Mirror.upstreamBaselineRef)
         if let head = advertised.first(where: { $0.name == "HEAD" }), let branch = head.symbolicTarget {
             try repository.setHead(branch)
         } else if let first = advertised.first(where: { $0.name.hasPrefix("refs/heads/") && !$0.name.hasPrefix("refs/heads/skein/") }) {

@@ -1,4 +1,5 @@
 import CGit2
+import Foundation
 
 /// A git object id (SHA-1), as a value that crosses module lines.
 public struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable, Codable {
@@ -58,4 +59,14 @@ public struct Signature: Hashable, Sendable {
         self.email = email
     }
     public static let skein = Signature(name: "skein", email: "skein@localhost")
+}
+
+extension ObjectID {
+    /// The id git gives a blob of these bytes (nothing is written).
+    public static func blobID(of data: Data) -> ObjectID {
+        _ = libgit2Initialized
+        var oid = git_oid()
+        _ = data.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
+        return ObjectID(oid)
+    }
 }

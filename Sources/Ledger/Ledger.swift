@@ -39,6 +39,45 @@ public struct Ledger {
         if !text.isEmpty, !text.hasSuffix("\n") { text += "\n" }
         text += line + "\n"
         try repository.setNote(text, on: commit, ref: ref, by: signature)
+        recordOwn(line)
+    }
+
+    // MARK: - Lines written here
+
+    /// Where the ids of the lines this machine wrote are kept: a file in the mirror's git
+    /// directory, which no fetch or push carries. A line whose id is listed was written by skein
+    /// here; a line merged from another machine or an upstream is not listed, whatever it says.
+    var ownLinesFile: String { repository.commonDirectory + "skein/own-ledger-lines" }
+
+    private func recordOwn(_ line: String) {
+        let file = ownLinesFile
+        try? FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let descriptor = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        let record = Array((Ledger.lineID(line) + "\n").utf8)
+        _ = record.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    }
+
+    /// The ids of every line this machine wrote to any ledger of this mirror.
+    public func ownLineIDs() -> Set<String> {
+        guard let text = try? String(contentsOfFile: ownLinesFile, encoding: .utf8) else { return [] }
+        return Set(text.split(separator: "\n").map(String.init))
+    }
+
+    /// The id of a ledger line's exact text.
+    public static func lineID(_ line: String) -> String { ObjectID.blobID(of: Data(line.utf8)).hex }
+
+    /// Every line of the ledger, raw and parsed, with the commit its note is on.
+    public func allLines() throws(GitError) -> [(commit: ObjectID, line: String, entry: LedgerEntry)] {
+        var result: [(commit: ObjectID, line: String, entry: LedgerEntry)] = []
+        for (object, blob) in try repository.notes(ref: ref) {
+            let text = String(decoding: try repository.blob(blob), as: UTF8.self)
+            for line in text.split(whereSeparator: \.isNewline).map(String.init) {
+                if let entry = LedgerEntry(line: line) { result.append((object, line, entry)) }
+            }
+        }
+        return result
     }
 
     /// Every entry of the ledger with the commit its note is on.
@@ -101,8 +140,6 @@ public struct Ledger {
     /// Merges the upstream ledger a sync fetched (`Mirror.upstreamLedgerRef`) into the mirror's.
     public static func mergeUpstream(intoMirrorAt path: String) throws(GitError) {
         let repository = try Repository.open(path)
-        for (upstream, local) in [(Mirror.upstreamLedgerRef, notesRef), (Mirror.upstreamBaselineRef, baselineRef)] {
-            try Ledger(repository: repository, ref: local).merge(from: upstream)
-        }
+        try Ledger(repository: repository, ref: notesRef).merge(from: Mirror.upstreamLedgerRef)
     }
 }

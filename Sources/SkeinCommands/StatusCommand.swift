@@ -38,15 +38,19 @@ struct StatusCommand: AsyncParsableCommand {
     func printTable(_ reports: [MigrationReport]) {
         if reports.isEmpty { print("no migrations recorded") }
         for report in reports {
-            print("\(report.id)  (schema commit \(report.schemaCommit.prefix(10)))  " + report.counts.map { "\($0.1) \($0.0)" }.joined(separator: ", "))
-            let width = max(8, report.repos.map(\.repo.count).max() ?? 0)
+            let counts = report.counts.map { "\($0.1) \($0.0)" }.joined(separator: ", ")
+            print("\(report.id.terminalSafe)  (schema commit \(String(report.schemaCommit.prefix(10)).terminalSafe))  \(counts)")
+            let width = max(8, report.repos.map(\.repo.terminalSafe.count).max() ?? 0)
             for repo in report.repos {
                 let tests = repo.entry.tests.map { "\($0.passed)/\($0.passed + $0.failed) passed" } ?? ""
-                let branch = repo.entry.commit.map { "\(MigrationBranch(report.id)) \($0.prefix(10))" } ?? ""
-                let pad = String(repeating: " ", count: width - repo.repo.count)
-                print("  \(repo.repo)\(pad)  \(repo.status.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0))  \(tests.padding(toLength: 14, withPad: " ", startingAt: 0))  \(branch)")
-                for item in repo.entry.attention ?? [] { print("      ! \(item)") }
-                if let error = repo.entry.error { print("      error: \(error)") }
+                let branch = repo.entry.commit.map { "\(MigrationBranch(report.id)) \($0.prefix(10))".terminalSafe } ?? ""
+                let name = repo.repo.terminalSafe
+                let pad = String(repeating: " ", count: width - name.count)
+                // A line that cannot be verified here (LedgerTrust) is shown, marked.
+                let mark = repo.verified ? "" : "  (unverified ledger line)"
+                print("  \(name)\(pad)  \(repo.status.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0))  \(tests.padding(toLength: 14, withPad: " ", startingAt: 0))  \(branch)\(mark)")
+                for item in repo.entry.attention ?? [] { print("      ! \(item.terminalSafe)") }
+                if let error = repo.entry.error { print("      error: \(error.terminalSafe)") }
             }
         }
     }
