@@ -67,22 +67,22 @@ public enum FleetRun {
     }
 
     static func line(for outcome: ConsumerOutcome, migration: Migration) -> String {
-        guard let entry = outcome.entry else { return "\(outcome.repo): \(outcome.note ?? "skipped")" }
+        guard let entry = outcome.entry else { return "\(outcome.repo.terminalSafe): \((outcome.note ?? "skipped").terminalSafe)" }
         if outcome.diff != nil {
             let files = entry.files ?? []
             let verdict = files.isEmpty
                 ? (entry.status == .needsHuman ? "needs a human, nothing to rewrite" : "nothing to change")
                 : "would change \(files.count) file\(files.count == 1 ? "" : "s")" + (entry.status == .needsHuman ? ", then needs a human" : "")
-            let attention = (entry.attention ?? []).map { "\n    ! \($0)" }.joined()
-            return "\(outcome.repo): dry run: \(verdict)\(attention)"
+            let attention = (entry.attention ?? []).map { "\n    ! \($0.terminalSafe)" }.joined()
+            return "\(outcome.repo.terminalSafe): dry run: \(verdict)\(attention)"
         }
-        var text = "\(outcome.repo): \(entry.status.rawValue)"
+        var text = "\(outcome.repo.terminalSafe): \(entry.status.rawValue)"
         if let commit = entry.commit { text += " \(MigrationBranch(migration.id)) \(commit.prefix(10))" }
         if outcome.reused { text += " (already recorded for this base)" }
         if let tests = entry.tests { text += " tests \(tests.passed) passed, \(tests.failed) failed" }
         if entry.undeclared { text += " [undeclared consumer]" }
-        if let error = entry.error { text += ": \(error)" }
-        if let note = outcome.note, !outcome.reused { text += " (\(note))" }
+        if let error = entry.error { text += ": \(error.terminalSafe)" }
+        if let note = outcome.note, !outcome.reused { text += " (\(note.terminalSafe))" }
         return text
     }
 

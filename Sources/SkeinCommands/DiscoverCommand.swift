@@ -42,7 +42,7 @@ struct DiscoverCommand: AsyncParsableCommand {
             print(DiscoverCommand.table(report, transitions: transitions), terminator: "")
         }
         if dataset == nil, !errors.isEmpty {
-            for error in errors { FileHandle.standardError.write(Data("skein: error: \(error)\n".utf8)) }
+            for error in errors { FileHandle.standardError.write(Data("skein: error: \(String(describing: error).terminalSafe)\n".utf8)) }
             throw CommandExit(.badInput)
         }
     }
@@ -55,19 +55,19 @@ struct DiscoverCommand: AsyncParsableCommand {
             out += "\(entry.dataset) (v\(transition.new.version), \(transition.new.location)): "
             out += "\(count) consumer\(count == 1 ? "" : "s"), \(undeclared) undeclared, of \(report.mirrorCount) mirrors\n"
             if !entry.consumers.isEmpty {
-                let width = max(4, entry.consumers.map(\.repo.count).max() ?? 0)
+                let width = max(4, entry.consumers.map(\.repo.terminalSafe.count).max() ?? 0)
                 out += "  " + "REPO".padding(toLength: width, withPad: " ", startingAt: 0) + "  DECLARED  EVIDENCE\n"
                 for consumer in entry.consumers {
-                    let shown = consumer.evidence.prefix(4).joined(separator: ", ")
+                    let shown = consumer.evidence.prefix(4).joined(separator: ", ").terminalSafe
                     let more = consumer.evidence.count > 4 ? " (+\(consumer.evidence.count - 4) more)" : ""
-                    out += "  " + consumer.repo.padding(toLength: width, withPad: " ", startingAt: 0)
+                    out += "  " + consumer.repo.terminalSafe.padding(toLength: width, withPad: " ", startingAt: 0)
                     out += "  " + (consumer.declared ? "yes     " : "no      ") + "  \(shown)\(more)\n"
                 }
             }
             for consumer in entry.consumers {
-                for problem in consumer.problems { out += "  ! \(consumer.repo): \(problem)\n" }
+                for problem in consumer.problems { out += "  ! \(consumer.repo.terminalSafe): \(problem.terminalSafe)\n" }
             }
-            for skipped in entry.skipped { out += "  skipped \(skipped.repo): \(skipped.reason)\n" }
+            for skipped in entry.skipped { out += "  skipped \(skipped.repo.terminalSafe): \(skipped.reason.terminalSafe)\n" }
         }
         if report.datasets.isEmpty { out += "the registry has no datasets\n" }
         return out

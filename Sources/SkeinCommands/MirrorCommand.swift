@@ -44,7 +44,8 @@ struct MirrorCommand: AsyncParsableCommand {
 /// exist, 1 when some mirror failed, 0 otherwise.
 private func finish(_ outcomes: [MirrorOutcome]) throws {
     for outcome in outcomes {
-        let line = outcome.line + "\n"
+        // Names and upstream messages come from outside: escaped for the terminal.
+        let line = outcome.line.terminalSafe + "\n"
         if outcome.error == nil {
             FileHandle.standardOutput.write(Data(line.utf8))
         } else {

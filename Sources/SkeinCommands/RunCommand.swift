@@ -96,12 +96,12 @@ struct RunCommand: AsyncParsableCommand {
         for result in results {
             if dryRun {
                 for outcome in result.outcomes where !(outcome.diff ?? "").isEmpty {
-                    print("# \(outcome.repo)")
+                    print("# \(outcome.repo.terminalSafe)")
                     print(outcome.diff!, terminator: "")
                 }
             }
             for skipped in result.skipped {
-                FileHandle.standardError.write(Data("skein: \(skipped.repo): skipped: \(skipped.reason)\n".utf8))
+                FileHandle.standardError.write(Data("skein: \(skipped.repo.terminalSafe): skipped: \(skipped.reason.terminalSafe)\n".utf8))
             }
             var counts: [String: Int] = [:]
             for outcome in result.outcomes {
