@@ -39,4 +39,27 @@ enum MigrationFiles {
             }
         }
     }
+
+    /// Why the worktree no longer holds what skein wrote, or nil when it does: a test changed,
+    /// replaced or linked away a file of the migration. Read confined, so checking never follows
+    /// a link or waits on a FIFO. The commit holds skein's bytes either way; this tells the
+    /// reviewer that the consumer's tests tampered with them.
+    static func tampering(_ files: [StagedFile], worktree: String) -> String? {
+        for file in files {
+            let found: ConfinedFile.Contents
+            do {
+                found = try ConfinedFile.read(root: worktree, relative: file.path, limit: maximumProducedFileSize)
+            } catch {
+                return "the tests changed a file skein wrote: \(error); the commit holds skein's bytes"
+            }
+            let same: Bool = switch found {
+            case .missing: file.contents == nil
+            case .file(let data, _): data == file.contents
+            }
+            if !same {
+                return "the tests changed \(file.path) after skein wrote it; the commit holds skein's bytes"
+            }
+        }
+        return nil
+    }
 }

@@ -129,6 +129,9 @@ func startSkein(_ arguments: [String]) throws -> Process {
         let topTracks = fleet.upstream("top-tracks")
         #expect(git("rev-parse", "skein/plays-v2", in: topTracks) == git("rev-parse", "skein/plays-v2", in: fleet.mirror("top-tracks")))
         #expect(git("notes", "--ref=skein", "show", "skein/plays-v2", in: topTracks).contains("tests-passed"))
+        // The baseline cache is this machine's: it stays behind.
+        #expect(!git("notes", "--ref=skein-baseline", "list", in: fleet.mirror("top-tracks")).isEmpty)
+        #expect(gitResult(["rev-parse", "--verify", "-q", "refs/notes/skein-baseline"], in: topTracks).status != 0)
         // play-counter opted into automerge: its main now contains the migration.
         let playCounter = fleet.upstream("play-counter")
         #expect(gitResult(["merge-base", "--is-ancestor", "skein/plays-v2", "main"], in: playCounter).status == 0)
