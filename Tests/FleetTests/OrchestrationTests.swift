@@ -265,4 +265,20 @@ func startSkein(_ arguments: [String]) throws -> Process {
         #expect(git("grep", "-c", "gs://listening-data/plays/v3", "skein/regenerate", in: mirror).contains(":"))
         #expect(gitResult(["fsck", "--strict"], in: mirror).status == 0)
     }
+
+    @Test func whatTheTestsLeaveInTheWorktreeIsNeverTakenForARunRulesOutput() throws {
+        let fleet = FleetFixture(testCommand: "echo junk > LEFT-BY-TESTS.txt; echo junk >> catalog-info.yaml")
+        let migration = fleet.directory.url("regenerate.yaml")
+        try """
+            id: regenerate
+            datasets: [plays]
+            rules:
+              - run: { command: "printf 'regenerated\\n' > GENERATED.txt" }
+            """.write(toFile: migration, atomically: true, encoding: .utf8)
+        let result = fleet.run(["--migration", migration, "--only", "top-tracks"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let mirror = fleet.mirror("top-tracks")
+        let changed = git("diff", "--name-status", "main", "skein/regenerate", in: mirror)
+        #expect(changed == "A\tGENERATED.txt", "\(changed)")
+    }
 }
