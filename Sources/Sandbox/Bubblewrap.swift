@@ -53,14 +53,15 @@ public enum Bubblewrap {
 
     static let systemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-    /// The parts of `/etc` a build and its tests need: the dynamic linker's cache and
-    /// configuration, name-service switch and hosts (so `localhost` resolves), time zone, the
-    /// OS release, and `alternatives` (links to compilers and linkers). Not the rest: no
-    /// `shadow`, no host accounts (`passwd` and `group` are made per run), no git or package
-    /// manager configuration. Found by building and testing packages with less.
+    /// The parts of `/etc` a build and its tests need. `swift build`, `swift test` and a
+    /// dependency resolve from local copies run with the dynamic linker's cache alone (and the
+    /// `passwd` and `group` made per run); the rest are what tests commonly ask the C library
+    /// for (`localhost` through nsswitch and hosts, the time zone, service and protocol names),
+    /// the OS release, and `alternatives` (links to compilers and linkers). None holds a secret.
+    /// Not the rest: no `shadow`, no host accounts, no git, ssh or package-manager configuration.
     static let etcEntries = [
-        "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "hosts", "host.conf", "localtime", "timezone",
-        "os-release", "alternatives", "protocols", "services",
+        "ld.so.cache", "nsswitch.conf", "hosts", "localtime", "timezone", "os-release", "alternatives", "protocols",
+        "services",
     ]
 
     /// Read-only views of those entries: a link is made again as a link when it points into a
@@ -126,8 +127,9 @@ public enum Bubblewrap {
         } else {
             arguments += ["--perms", "01777", "--dir", home]
         }
-        // git, as SwiftPM runs it, clones the dependency copies, which another user owns.
-        arguments += ["--ro-bind", accountFiles + "/gitconfig", (home as NSString).appendingPathComponent(".gitconfig")]
+        // git, as SwiftPM runs it, clones the dependency copies, which another user owns: the
+        // sandbox's own system configuration (never the host's) says that is safe.
+        arguments += ["--ro-bind", accountFiles + "/gitconfig", "/etc/gitconfig"]
         arguments += ["--bind", policy.worktree, packagePath]
         // Build products live in the per-consumer cache, seen at the usual `.build`, so any
         // command (`swift test`, a script) builds into it without knowing about it.

@@ -67,6 +67,10 @@ import TestSupport
             #expect(!everything.contains("INJECTED"), "\(name) committed what a test appended")
         }
 
+        let unreachable = fleet.ledger("unreachable-dependency").last ?? [:]
+        #expect(unreachable["status"] as? String == "error", "\(unreachable)")
+        #expect((unreachable["error"] as? String ?? "").contains("Nothing.git cannot be fetched"), "\(unreachable)")
+
         // The manifest that phones home: contained, and the consumer does not pass.
         #expect(tcp.received() == 0)
         #expect(udp.received() == 0)
@@ -124,7 +128,7 @@ final class HostileFleet: @unchecked Sendable {
     /// The consumers of the main run (the raised timeout gets a run of its own).
     static let mainRun = [
         "with-dependency", "with-dependency-unpinned", "quick", "esc\u{1b}[31mname", "daemon", "symlink-swap", "append-after",
-        "fifo", "manifest-network", "shadow-reader", "forged-notes",
+        "fifo", "manifest-network", "shadow-reader", "forged-notes", "unreachable-dependency",
     ]
 
     init() {
@@ -279,6 +283,15 @@ final class HostileFleet: @unchecked Sendable {
                 """,
         ])
         swiftPackage(name: "with-dependency-unpinned", manifest: dependentManifest, test: dependentTest, extra: ["Sources/App/App.swift": dependentSource])
+        // A dependency that cannot be had (nothing serves its URL): the consumer ends in error.
+        swiftPackage(name: "unreachable-dependency", manifest: dependentManifest.replacingOccurrences(of: "Greeting.git", with: "Nothing.git"),
+                     test: dependentTest, extra: [
+            "Sources/App/App.swift": dependentSource,
+            "Package.resolved": """
+                {"pins": [{"identity": "nothing", "kind": "remoteSourceControl", "location": "https://skein-test.invalid/deps/Nothing.git",
+                  "state": {"revision": "\(revision)", "version": "1.0.0"}}], "version": 2}
+                """,
+        ])
 
         upstream("quick", [
             "config/pipeline.yaml": "source: \(HostileFleetTests.oldLocation)\n", ".skein.yaml": "test:\n  command: \"true\"\n",
