@@ -90,7 +90,7 @@ struct ConsumerJob {
 
         let undo = Undo()
         defer { undo.run() }
-        let checkout = try checkOut(mirror: mirror, undo: undo)
+        var checkout = try checkOut(mirror: mirror, undo: undo)
         clock.lap("worktree")
         let planned = try plan(checkout)
         clock.lap("rewrite")
@@ -104,14 +104,16 @@ struct ConsumerJob {
             return ConsumerOutcome(repo: consumer.repo, note: "deferred: --max-branches reached")
         }
 
+        checkout.dependencies = try fetchDependencies(checkout)
         let baseline = try testBase(checkout, mirror: mirror)
         clock.lap("test-base")
-        let written = try write(planned, in: checkout)
+        let written = try write(planned, in: checkout, mirror: mirror)
         clock.lap("rewrite")
-        let tested = try testAfter(checkout, baseline: baseline)
+        var tested = try testAfter(checkout, baseline: baseline)
+        tested.tampering = MigrationFiles.tampering(written, worktree: checkout.path)
         clock.lap("test-after")
 
-        let staged = try stage(written, in: checkout, mirror: mirror)
+        let staged = try stage(written, mirror: mirror)
         guard !staged.files.isEmpty else {
             let decision = Decision.decide(evidence(planned, changedFiles: 0, tests: nil))
             return try record(decision, planned: planned, commit: nil, files: [], tests: nil, on: ledger, clock: clock)
@@ -133,6 +135,8 @@ extension ConsumerJob {
         var path: String
         var settings: ConsumerSettings
         var workspace: Workspace
+        /// Local copies of the package's dependencies, which every step resolves from.
+        var dependencies: DependencyMirrors?
     }
 
     /// What planning found: the edits, the `run` rules' commands, and the references.
@@ -157,7 +161,8 @@ extension ConsumerJob {
     func prepare(mirror: Repository, ledger: Ledger) throws -> LedgerEntry? {
         // What a killed run left of this consumer goes before anything else, recorded or not.
         if !options.dryRun { Leftovers.sweep(mirror: mirror, repo: consumer.repo, layout: layout, migration: migration.id) }
-        let previous = latestEntries(try ledger.allEntries().map(\.entry).filter {
+        // Only lines that can be checked here may skip the consumer (LedgerTrust).
+        let previous = latestEntries(try LedgerTrust(repository: mirror).trustedEntries().filter {
             $0.migration == migration.id && $0.repo == consumer.repo
         })[migration.id]
         guard let previous, previous.base == base.hex,
@@ -218,17 +223,36 @@ extension ConsumerJob {
         return report
     }
 
-    /// Writes the planned edits and runs the `run` rules' commands in the sandbox.
-    func write(_ planned: Planned, in checkout: Checkout) throws -> [String] {
-        let written = try checkout.workspace.write(planned.plan.edits)
+    /// Writes the planned edits and runs the `run` rules' commands in the sandbox. Returns what
+    /// the commit will hold: the edits' bytes, and what the commands produced, read right after
+    /// they ran (MigrationFiles), never after the tests.
+    func write(_ planned: Planned, in checkout: Checkout, mirror: Repository) throws -> [StagedFile] {
+        if !planned.commands.isEmpty {
+            // A run rule's output is read from the worktree: it starts from a clean checkout, so
+            // that nothing the base tests left there is taken for it.
+            try checkout.worktree.remove(from: mirror)
+            _ = try Worktree.add(to: mirror, name: checkout.worktree.name, path: checkout.path, branch: branch.reference, at: base)
+        }
+        _ = try checkout.workspace.write(planned.plan.edits)
+        var written = MigrationFiles.planned(planned.plan.edits)
         for command in planned.commands {
             let runner = TestRunner(policy: policy(checkout, phase: "run"))
             let result = try sandboxed { try runner.run(command: command) }
             if result.timedOut || result.status != 0 {
                 throw FleetError("`\(command)` \(result.timedOut ? "timed out" : "exited with \(result.status)") (log: \(layout.relative(result.logPath)))")
             }
+            written = try MigrationFiles.produced(worktree: checkout.path, by: command)
         }
         return written
+    }
+
+    /// Fetches the package's dependencies for its sandbox, which has no network.
+    func fetchDependencies(_ checkout: Checkout) throws -> DependencyMirrors? {
+        try sandboxed {
+            try DependencyFetch(directory: layout.dependencies).prepare(worktree: checkout.path) {
+                try TestRunner(policy: policy(checkout, phase: "manifest")).dumpPackage()
+            }
+        }
     }
 
     func testAfter(_ checkout: Checkout, baseline: TestReport?) throws -> Tested {
@@ -241,14 +265,14 @@ extension ConsumerJob {
         return Tested(after: after, verdict: verdict, base: base.short, timeout: timeout(checkout), command: command)
     }
 
-    /// Stages the migration's tree onto the base's. New blobs, trees and the commit are
-    /// written as one pack once the commit is made.
-    func stage(_ written: [String], in checkout: Checkout, mirror: Repository) throws -> Staged {
-        let packed = try PackedWrites(opening: checkout.path)
+    /// Stages the migration's tree onto the base's, from the bytes skein holds (nothing is read
+    /// from the worktree). New blobs, trees and the commit are written as one pack once the
+    /// commit is made.
+    func stage(_ written: [StagedFile], mirror: Repository) throws -> Staged {
+        let packed = try PackedWrites(opening: consumer.mirrorPath)
         let repository = packed.repository
         let baseTree = try mirror.commit(base).tree
-        let hasCommands = migration.changes.contains { if case .run = $0 { true } else { false } }
-        let tree = hasCommands ? try repository.stageAll() : try repository.stage(written, onto: baseTree)
+        let tree = try repository.stage(written, onto: baseTree)
         let files = try repository.changedPaths(from: baseTree, to: tree).compactMap { $0.new ?? $0.old }
         return Staged(packed: packed, tree: tree, files: files)
     }
@@ -369,12 +393,15 @@ extension ConsumerJob {
     }
 
     func testCommand(_ checkout: Checkout) -> String { checkout.settings.testCommand ?? options.testCommand }
-    func timeout(_ checkout: Checkout) -> Double { checkout.settings.testTimeout ?? options.timeout }
+    /// A consumer may ask for less time than the fleet gives, never more.
+    func timeout(_ checkout: Checkout) -> Double { min(checkout.settings.testTimeout ?? options.timeout, options.timeout) }
 
     func policy(_ checkout: Checkout, phase: String) -> SandboxPolicy {
-        SandboxPolicy(
+        var policy = SandboxPolicy(
             worktree: checkout.path, buildCache: layout.buildCache(consumer.repo),
             logFile: layout.log(migration.id, consumer.repo, phase), timeout: timeout(checkout), mode: options.sandbox)
+        policy.dependencies = checkout.dependencies
+        return policy
     }
 
     /// Runs sandboxed work within the run's bound on concurrent test runs. A stopped run starts

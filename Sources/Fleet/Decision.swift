@@ -18,6 +18,8 @@ struct Decision: Equatable {
         var timeout: Double
         /// The command the tests ran with (the consumer's own, or the fleet's).
         var command: String
+        /// How the tests changed the files skein wrote, if they did (MigrationFiles.tampering).
+        var tampering: String? = nil
     }
 
     /// What the phases found.
@@ -53,6 +55,7 @@ struct Decision: Equatable {
             attention.append("\(test): already failing at the base \(tests.base), not caused by this migration")
         }
         for test in tests.verdict.flaky { attention.append("\(test): failed once, then passed on a rerun (flaky)") }
+        if let tampering = tests.tampering { return Decision(status: .error, error: tampering, attention: attention) }
         switch tests.after.outcome {
         case .timedOut:
             return Decision(status: .error, error: "tests timed out after \(Int(tests.timeout)) s", attention: attention)

@@ -76,7 +76,10 @@ public struct BaselineCache {
     /// The latest result for `base` run with `command`, if the cache has one.
     public func record(on base: ObjectID, command: String) throws(GitError) -> BaselineRecord? {
         let note = try repository.note(on: base, ref: Self.ref) ?? ""
-        return note.split(separator: "\n").compactMap { BaselineRecord(line: String($0)) }.last { $0.command == command }
+        // Only lines written here: a cache an older version merged from an upstream is not read.
+        let own = Ledger(repository: repository).ownLineIDs()
+        return note.split(separator: "\n").map(String.init).filter { own.contains(Ledger.lineID($0)) }
+            .compactMap { BaselineRecord(line: $0) }.last { $0.command == command }
     }
 
     /// Adds `record` for `base`; earlier lines stay.
