@@ -98,7 +98,10 @@ import TestSupport
         #expect(hostile.first { $0["repo"] as? String == "forged-notes" }?["verified"] as? Bool == true)
         let table = fleet.skein(["status", "--mirrors", fleet.mirrors])
         #expect(table.stdout.contains("unverified"), "\(table.stdout)")
-        #expect(!table.stdout.contains("\u{1b}"))
+        #expect(!table.stdout.contains("\u{1b}") && !table.stdout.contains("\u{7}"))
+        // The failing test's name reaches the table, escaped.
+        #expect(fleet.status("escape-test-name") == "tests-failed", "\(fleet.ledger("escape-test-name").last ?? [:])")
+        #expect(table.stdout.contains("Evil.test_\\e]0;pwned\\u{7}\\e[2J"), "\(table.stdout)")
 
         // A consumer's .skein.yaml may lower the fleet's timeout, never raise it.
         let start = Date()
@@ -128,7 +131,7 @@ final class HostileFleet: @unchecked Sendable {
     /// The consumers of the main run (the raised timeout gets a run of its own).
     static let mainRun = [
         "with-dependency", "with-dependency-unpinned", "quick", "esc\u{1b}[31mname", "daemon", "symlink-swap", "append-after",
-        "fifo", "manifest-network", "shadow-reader", "forged-notes", "unreachable-dependency",
+        "fifo", "manifest-network", "shadow-reader", "forged-notes", "unreachable-dependency", "escape-test-name",
     ]
 
     init() {
@@ -323,6 +326,15 @@ final class HostileFleet: @unchecked Sendable {
         scripted("fifo", afterRewrite + "rm config/pipeline.yaml && mkfifo config/pipeline.yaml\n")
         scripted("shadow-reader", "cat /etc/shadow > stolen.txt && cat stolen.txt >> config/pipeline.yaml && test -s stolen.txt\n")
         scripted("raised-timeout", "sleep 3000\n", settings: "  timeout: 3600\n")
+        // A test whose name retitles and clears the terminal, failing after the rewrite.
+        scripted("escape-test-name", """
+            name="Evil.test_$(printf '\\033]0;pwned\\007\\033[2J')"
+            echo "Test Suite 'All tests' started at 2026-01-01"
+            echo "Test Case '$name' started at 2026-01-01"
+            if grep -q plays/v3 config/pipeline.yaml; then echo "Test Case '$name' failed (0.001 seconds)."; exit 1; fi
+            echo "Test Case '$name' passed (0.001 seconds)."
+
+            """)
 
         swiftPackage(name: "manifest-network", manifest: """
             // swift-tools-version: 5.9
