@@ -84,9 +84,10 @@ public struct TestRunner: Sendable {
     /// Skipped (status 0, no time) when the manifest and `Package.resolved` are unchanged since
     /// the last successful resolve for this consumer.
     public func resolveDependencies() throws -> CommandResult? {
-        let manifest = (policy.worktree as NSString).appendingPathComponent("Package.swift")
-        guard let text = try? String(contentsOfFile: manifest, encoding: .utf8) else { return nil }
-        guard Self.declaresDependencies(text) else { return nil }
+        // Consumer code may have run in the worktree already: read it confined (no link, no FIFO).
+        guard case .file(let manifest, _)? = try? ConfinedFile.read(root: policy.worktree, relative: "Package.swift", limit: 1 << 20),
+              Self.declaresDependencies(String(decoding: manifest, as: UTF8.self))
+        else { return nil }
         let logPath = Self.logPath(policy.logFile, step: "resolve")
         let stamp = (policy.buildCache as NSString).appendingPathComponent("resolved.stamp")
         let checkouts = (buildDirectory as NSString).appendingPathComponent("checkouts")
@@ -321,8 +322,13 @@ public struct TestRunner: Sendable {
     private func resolutionKey() -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for name in ["Package.swift", "Package.resolved"] {
-            let path = (policy.worktree as NSString).appendingPathComponent(name)
-            let bytes = FileManager.default.contents(atPath: path) ?? Data()
+            let bytes: Data
+            switch try? ConfinedFile.read(root: policy.worktree, relative: name, limit: 4 << 20) {
+            case .file(let data, _)?: bytes = data
+            case .missing?: bytes = Data()
+            // Not a file skein reads: a key no stamp matches, so the resolve runs.
+            case nil: bytes = Data(UUID().uuidString.utf8)
+            }
             for byte in Array(name.utf8) + [0] + Array(bytes) + [0] {
                 hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
             }

@@ -198,4 +198,23 @@ struct ContainmentTests {
         let left = (try? FileManager.default.contentsOfDirectory(atPath: place.cache)) ?? []
         #expect(left.isEmpty, "\(left)")
     }
+
+    @Test func aFIFOLeftWhereSkeinReadsIsNeverOpened() throws {
+        let place = SandboxPlace()
+        write(["Package.swift": """
+            // swift-tools-version: 5.9
+            import PackageDescription
+            let package = Package(name: "P", dependencies: [.package(url: "https://skein-test.invalid/x.git", from: "1.0.0")])
+            """], into: place.worktree)
+        // As consumer code could have left it: the pins file is a FIFO nobody writes.
+        #expect(mkfifo(place.worktree + "/Package.resolved", 0o644) == 0)
+        // A resolve made before: skein compares the manifest and pins with what it was made for.
+        try FileManager.default.createDirectory(atPath: place.cache + "/build/checkouts", withIntermediateDirectories: true)
+        try "0".write(toFile: place.cache + "/resolved.stamp", atomically: true, encoding: .utf8)
+        let start = Date()
+        // skein reads the manifest and pins without opening the FIFO; the resolve itself, in the
+        // sandbox, is bounded by the timeout.
+        #expect(throws: SandboxError.self) { try place.runner(timeout: 20).resolveDependencies() }
+        #expect(Date().timeIntervalSince(start) < 120)
+    }
 }
