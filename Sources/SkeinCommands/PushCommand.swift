@@ -41,7 +41,8 @@ func finishDelivery(_ outcomes: [DeliveryOutcome], migration: String) throws {
     let touched = outcomes.filter { !$0.actions.isEmpty || $0.error != nil }
     if touched.isEmpty { throw InputError("no consumer has a ledger entry for \(migration)") }
     for outcome in touched {
-        if outcome.error == nil { print(outcome.line) } else { FileHandle.standardError.write(Data("skein: \(outcome.line)\n".utf8)) }
+        let line = outcome.line.terminalSafe
+        if outcome.error == nil { print(line) } else { FileHandle.standardError.write(Data("skein: \(line)\n".utf8)) }
     }
     if touched.contains(where: { $0.error != nil }) { throw CommandExit(.someFailed) }
 }
