@@ -120,7 +120,8 @@ struct ConsumerJob {
         let made = try commit(staged, decision: decision, planned: planned, tested: tested, baseline: baseline, mirror: mirror)
         clock.lap("commit")
         return try record(
-            decision, planned: planned, commit: made, files: staged.files, tests: tested, on: ledger, clock: clock)
+            decision, planned: planned, commit: made, files: staged.files, tests: tested, baseline: baseline, on: ledger,
+            clock: clock)
     }
 }
 
@@ -257,13 +258,9 @@ extension ConsumerJob {
     func commit(
         _ staged: Staged, decision: Decision, planned: Planned, tested: Tested, baseline: TestReport?, mirror: Repository
     ) throws -> ObjectID {
-        let after = tested.after
-        let summary = "\(after.passed) passed, \(after.failed) failed, \(after.skipped) skipped"
-            + (baseline.map { " (base: \($0.passed) passed, \($0.failed) failed)" } ?? "")
-            + (after.outcome == .buildFailed ? "; the migrated code does not build" : "")
         let message = CommitMessage(
-            migration: migration, base: base.hex, counts: planned.plan.counts, files: staged.files, testSummary: summary,
-            attention: decision.attention)
+            migration: migration, base: base.hex, status: decision.status, counts: planned.plan.counts, files: staged.files,
+            tests: .init(command: tested.command, base: baseline, after: tested.after), attention: decision.attention)
         let made = try staged.packed.repository.createCommit(
             tree: staged.tree, parents: [base], message: message.text, author: options.signature, committer: options.signature)
         try staged.packed.flush()
@@ -277,8 +274,8 @@ extension ConsumerJob {
 
     /// Writes the ledger line: on the migration commit, or on the base when there is none.
     func record(
-        _ decision: Decision, planned: Planned, commit: ObjectID?, files: [String], tests: Tested?, on ledger: Ledger,
-        clock: PhaseClock
+        _ decision: Decision, planned: Planned, commit: ObjectID?, files: [String], tests: Tested?,
+        baseline: TestReport? = nil, on ledger: Ledger, clock: PhaseClock
     ) throws -> ConsumerOutcome {
         var entry = LedgerEntry(
             migration: migration.id, status: decision.status, repo: consumer.repo, base: base.hex, commit: commit?.hex,
@@ -294,6 +291,7 @@ extension ConsumerJob {
             entry.log = layout.relative(after.logPath)
             entry.testCommand = tests.command
             if !after.notes.isEmpty { entry.extra["sandbox_notes"] = .array(after.notes.map(JSONValue.string)) }
+            if let baseline { entry.extra["base_tests"] = baseline.ledgerCounts }
         }
         try ledger.append(entry, on: commit ?? base)
         var outcome = ConsumerOutcome(repo: consumer.repo, entry: entry)
