@@ -54,6 +54,8 @@ struct ConsumerJob {
     let budget: BranchBudget
     let testSlots: DispatchSemaphore
     var stop = StopSignal()
+    /// Told when the job enters a phase, for the terminal's progress line.
+    var phase: @Sendable (String) -> Void = { _ in }
 
     var branch: MigrationBranch { MigrationBranch(migration.id) }
     /// The base every phase works from: the default branch's tip as discovery read it.
@@ -92,6 +94,7 @@ struct ConsumerJob {
         defer { undo.run() }
         let checkout = try checkOut(mirror: mirror, undo: undo)
         clock.lap("worktree")
+        phase("rewriting")
         let planned = try plan(checkout)
         clock.lap("rewrite")
 
@@ -104,13 +107,16 @@ struct ConsumerJob {
             return ConsumerOutcome(repo: consumer.repo, note: "deferred: --max-branches reached")
         }
 
+        phase("testing at the base")
         let baseline = try testBase(checkout, mirror: mirror)
         clock.lap("test-base")
         let written = try write(planned, in: checkout)
         clock.lap("rewrite")
+        phase("testing")
         let tested = try testAfter(checkout, baseline: baseline)
         clock.lap("test-after")
 
+        phase("committing")
         let staged = try stage(written, in: checkout, mirror: mirror)
         guard !staged.files.isEmpty else {
             let decision = Decision.decide(evidence(planned, changedFiles: 0, tests: nil))
@@ -284,6 +290,7 @@ extension ConsumerJob {
             durationSeconds: clock.total)
         entry.rules = migration.rulesFingerprint
         entry.undeclared = !consumer.declared
+        entry.owner = consumer.owner
         if commit != nil { entry.branch = branch.name }
         if let tests {
             let after = tests.after
@@ -342,6 +349,7 @@ extension ConsumerJob {
             migration: migration.id, status: .error, repo: consumer.repo, base: base.hex, commit: nil,
             schemaCommit: migration.schemaCommit, error: message)
         entry.rules = migration.rulesFingerprint
+        entry.owner = consumer.owner
         entry.interrupted = interrupted
         outcome.entry = entry
         guard !options.dryRun else { return outcome }

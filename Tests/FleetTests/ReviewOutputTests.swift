@@ -56,4 +56,127 @@ import TestSupport
         let cache = git("notes", "--ref=skein-baseline", "show", "main", in: audit)
         #expect(!cache.isEmpty && !cache.contains(fleet.root), "\(cache)")
     }
+
+    @Test func ownersReachTheLedgerStatusAndItsFilter() throws {
+        let fleet = FleetFixture(testCommand: Self.testCommand)
+        _ = fleet.run(["--sandbox", "none"])
+        // From spec.owner of each catalog-info.yaml; the undeclared consumer has none.
+        #expect(fleet.ledger("top-tracks").last?["owner"] as? String == "team-charts")
+        #expect(fleet.ledger("dashboard").last?["owner"] as? String == "team-insights")
+        #expect(fleet.ledger("reporting").last?["owner"] == nil)
+
+        let json = skein(["status", "--mirrors", fleet.mirrors, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let migration = try #require((object["migrations"] as? [[String: Any]])?.first)
+        let repos = try #require(migration["repos"] as? [[String: Any]])
+        let owners = Dictionary(uniqueKeysWithValues: repos.map { ($0["repo"] as! String, $0["owner"] as? String ?? "-") })
+        #expect(owners == [
+            "client-audit": "team-clients", "dashboard": "team-insights", "duration-stats": "team-insights",
+            "legacy-export": "team-archive", "play-counter": "team-insights", "reporting": "-", "top-tracks": "team-charts",
+        ])
+
+        // --owner keeps one team's consumers, in the JSON and the table, with its summary.
+        let team = skein(["status", "--mirrors", fleet.mirrors, "--owner", "team-insights", "--json"])
+        #expect(team.status == 0, "\(team.stderr)")
+        let teamObject = try #require(try JSONSerialization.jsonObject(with: Data(team.stdout.utf8)) as? [String: Any])
+        let teamRepos = ((teamObject["migrations"] as? [[String: Any]])?.first?["repos"] as? [[String: Any]] ?? []).map { $0["repo"] as? String }
+        #expect(teamRepos == ["dashboard", "duration-stats", "play-counter"])
+        let table = skein(["status", "--mirrors", fleet.mirrors])
+        #expect(table.stdout.contains("  by owner:\n"), "\(table.stdout)")
+        #expect(table.stdout.contains(" team-insights  1 not-affected, 2 tests-passed\n"), "\(table.stdout)")
+        #expect(table.stdout.contains(" (no owner)     1 tests-passed\n"), "\(table.stdout)")
+        // Problems first: the needs-human consumer is the first row.
+        let rows = table.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("      ") }
+        #expect(rows.first?.hasPrefix("  client-audit    needs-human   team-clients   3 places need a look") == true, "\(table.stdout)")
+        let none = skein(["status", "--mirrors", fleet.mirrors, "--owner", "team-nobody"])
+        #expect(none.status == 2 && none.stderr.contains("no consumer owned by team-nobody"), "\(none.stderr)")
+
+        // discover --json carries the owner too.
+        let discover = skein(["discover", "--registry", fleet.registry, "--mirrors", fleet.mirrors, "plays", "--json"])
+        #expect(discover.stdout.replacingOccurrences(of: " ", with: "").contains("\"owner\":\"team-charts\""), "\(discover.stdout)")
+    }
+
+    @Test func pipedOutputArrivesPerConsumerWhileTheRunGoes() throws {
+        // top-tracks' tests wait until the test lets them go: every other consumer's line must
+        // reach the pipe while the run is still going.
+        let gate = TemporaryDirectory("skein-gate")
+        let go = gate.url("go")
+        let waiting = "i=0; case $PWD in *top-tracks*) while [ ! -e \(go) ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done;; esac; "
+        let fleet = FleetFixture(testCommand: waiting + Self.testCommand)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: skeinExecutable)
+        process.arguments = [
+            "run", "--registry", fleet.registry, "--mirrors", fleet.mirrors, "--sandbox", "none", "--jobs", "4", "--test-jobs", "4",
+        ]
+        process.environment = ProcessInfo.processInfo.environment.merging(isolatedGitEnvironment) { $1 }
+        // stdout and stderr into one pipe, as `skein run 2>&1 | cat` gives them.
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        try pipe.fileHandleForWriting.close()
+        let received = Received()
+        let reader = Thread {
+            while true {
+                let data = pipe.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                received.append(data)
+            }
+            received.close()
+        }
+        reader.start()
+
+        let others = ["client-audit", "dashboard", "duration-stats", "legacy-export", "play-counter", "reporting"]
+        let arrived = received.wait(seconds: 300) { text in others.allSatisfy { text.contains("\n\($0): ") || text.hasPrefix("\($0): ") } }
+        #expect(arrived, "lines so far: \(received.text)")
+        #expect(process.isRunning, "the run ended before its lines were read")
+        #expect(!received.text.contains("top-tracks: "), "\(received.text)")
+        FileManager.default.createFile(atPath: go, contents: nil)
+        #expect(received.wait(seconds: 300) { _ in received.isClosed })
+        process.waitUntilExit()
+
+        // In order: the consumer lines, the skipped mirror (stderr), then the summary (stdout).
+        let lines = received.text.split(separator: "\n").map(String.init)
+        let topTracks = try #require(lines.firstIndex { $0.hasPrefix("top-tracks: tests-passed: tests 2 passed, 0 failed") }, "\(lines)")
+        let skipped = try #require(lines.firstIndex { $0.hasPrefix("skein: empty-service: skipped") }, "\(lines)")
+        let summary = try #require(lines.firstIndex { $0.hasPrefix("plays-v2: 7 consumers") }, "\(lines)")
+        #expect(topTracks < skipped && skipped < summary, "\(lines)")
+        // Each line says why: the needs-human one where to look.
+        #expect(lines.contains { $0.hasPrefix("client-audit: needs-human: 3 places need a look (Sources/ClientAudit/Audit.swift:4)") }, "\(lines)")
+        #expect(lines.contains("dashboard: not-affected: nothing to change"), "\(lines)")
+    }
+}
+
+/// Bytes read from a pipe so far, shared between the reading thread and the test.
+private final class Received: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var data = Data()
+    private(set) var isClosed = false
+
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+
+    func append(_ more: Data) {
+        lock.withLock {
+            data.append(more)
+            lock.broadcast()
+        }
+    }
+
+    func close() {
+        lock.withLock {
+            isClosed = true
+            lock.broadcast()
+        }
+    }
+
+    /// Waits until `condition` holds for the text so far (or the pipe closed), at most `seconds`.
+    func wait(seconds: Double, until condition: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        lock.lock()
+        defer { lock.unlock() }
+        while true {
+            if condition(String(decoding: data, as: UTF8.self)) { return true }
+            if isClosed || !lock.wait(until: deadline) { return condition(String(decoding: data, as: UTF8.self)) }
+        }
+    }
 }
