@@ -33,7 +33,8 @@ struct StatusCommand: AsyncParsableCommand {
         if json {
             print(JSONValue.object([("migrations", .array(reports.map(\.json)))]).serialized(pretty: true))
         } else if let html {
-            try StatusPage.render(reports).write(toFile: html, atomically: true, encoding: .utf8)
+            let patches = await StatusPage.patches(for: reports, mirrors: mirrors.mirrors)
+            try StatusPage.render(reports, patches: patches).write(toFile: html, atomically: true, encoding: .utf8)
             print("wrote \(html)")
         } else {
             printTable(reports)
