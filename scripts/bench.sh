@@ -164,7 +164,7 @@ HTML
   r=()
   for round in $(seq 1 "$rounds"); do
     out=$(timeout 120 chromium --headless --no-sandbox --disable-gpu --allow-file-access-from-files \
-      --user-data-dir="$work/chromium" --virtual-time-budget=60000 --dump-dom "file://$work/page-probe.html" 2>/dev/null | grep -o 'ms=[0-9]* consumers=[0-9-]*' || true)
+      --user-data-dir="$work/chromium" --dump-dom "file://$work/page-probe.html" 2>/dev/null | grep -o 'ms=[0-9]* consumers=[0-9-]*' || true)
     echo "   chromium: $out"
     r+=("${out#ms=}"); r[-1]=${r[-1]%% *}
   done
