@@ -156,7 +156,8 @@ public enum StatusPage {
         if let log = entry.extra["log"]?.stringValue { facts.append("<span class=\"log\">log <code>\(escape(log))</code></span>") }
         if !facts.isEmpty { html += "<p class=\"facts\">" + facts.joined(separator: " ") + "</p>\n" }
         var items = entry.attention ?? []
-        if let error = entry.error { items.insert("error: \(error)", at: 0) }
+        // The why line already says a short error; a long one is shown whole here.
+        if let error = entry.error, repo.status != .error || error.count > 100 { items.insert("error: \(error)", at: 0) }
         if !items.isEmpty {
             let shown = items.prefix(50)
             html += "<ul class=\"att\">" + shown.map { "<li>\(escape($0))</li>" }.joined()
@@ -248,7 +249,7 @@ public enum StatusPage {
             to = max(end, first.addingTimeInterval(60))
         }
         let span = to.timeIntervalSince(from)
-        let width = 480.0, height = 190.0, left = 34.0, right = 14.0, top = 28.0, bottom = 36.0
+        let width = 480.0, height = 190.0, left = 44.0, right = 14.0, top = 28.0, bottom = 36.0
         func px(_ date: Date) -> Double { left + date.timeIntervalSince(from) / span * (width - left - right) }
         func py(_ open: Int) -> Double { height - bottom - Double(open) / Double(max(total, 1)) * (height - top - bottom) }
         var path = "M\(format(px(points[0].0))),\(format(py(points[0].1)))"
