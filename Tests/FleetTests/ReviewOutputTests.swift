@@ -98,10 +98,11 @@ import TestSupport
 
     @Test func pipedOutputArrivesPerConsumerWhileTheRunGoes() throws {
         // top-tracks' tests wait until the test lets them go: every other consumer's line must
-        // reach the pipe while the run is still going.
+        // reach the pipe while the run is still going. (No `&` in the command: make-fleet.sh
+        // writes it with sed, where `&` stands for the matched line.)
         let gate = TemporaryDirectory("skein-gate")
         let go = gate.url("go")
-        let waiting = "i=0; case $PWD in *top-tracks*) while [ ! -e \(go) ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done;; esac; "
+        let waiting = "i=0; case $PWD in *top-tracks*) while [ ! -e \(go) -a $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done;; esac; "
         let fleet = FleetFixture(testCommand: waiting + Self.testCommand)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: skeinExecutable)
@@ -144,6 +145,33 @@ import TestSupport
         // Each line says why: the needs-human one where to look.
         #expect(lines.contains { $0.hasPrefix("client-audit: needs-human: 3 places need a look (Sources/ClientAudit/Audit.swift:4)") }, "\(lines)")
         #expect(lines.contains("dashboard: not-affected: nothing to change"), "\(lines)")
+    }
+
+    @Test func theHooksLogFillsAsTheRunGoes() throws {
+        // As above, top-tracks' tests wait for the test; the detached run's log must already hold
+        // the other consumers' lines. No sandbox: the gate lives in this machine's /tmp.
+        let gate = TemporaryDirectory("skein-gate")
+        let go = gate.url("go")
+        let waiting = "i=0; case $PWD in *top-tracks*) while [ ! -e \(go) -a $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done;; esac; "
+        let fleet = FleetFixture(testCommand: waiting + Self.testCommand)
+        let settings = try String(contentsOfFile: fleet.registry + "/skein.yaml", encoding: .utf8)
+        commit(files: ["skein.yaml": settings.replacingOccurrences(of: "sandbox: bwrap", with: "sandbox: none")], in: fleet.registry, message: "no sandbox")
+        #expect(skein(["hook", "install", "--registry", fleet.registry, "--mirrors", fleet.mirrors]).status == 0)
+        commit(files: ["datasets/plays.yaml": TriggerTests.v3], in: fleet.registry, message: "plays v3")
+
+        let logs = fleet.registry + "/.git/skein/logs"
+        func log() -> String {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: logs)) ?? []
+            return names.sorted().compactMap { try? String(contentsOfFile: logs + "/" + $0, encoding: .utf8) }.joined()
+        }
+        let deadline = Date().addingTimeInterval(300)
+        while !log().contains("dashboard: "), Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        let early = log()
+        FileManager.default.createFile(atPath: go, contents: nil)
+        #expect(early.contains("\ndashboard: needs-human: 1 place needs a look (Sources/Dashboard/"), "\(early)")
+        #expect(!early.contains("top-tracks: ") && !early.contains("finished with exit code"), "\(early)")
+        while !log().contains("finished with exit code"), Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(log().contains("\ntop-tracks: tests-passed: "), "\(log())")
     }
 }
 
