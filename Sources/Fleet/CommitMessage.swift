@@ -29,13 +29,17 @@ struct CommitMessage {
 
     var text: String {
         var lines = [subject, ""]
+        let description = migration.description.flatMap { $0.isEmpty ? nil : $0 }
         if let reason = migration.reason {
             lines.append("Why: registry commit \(migration.schemaCommit.prefix(10)) by \(reason.author):")
             lines += ["", "    \(reason.subject)", ""]
+            if let description { lines += [description, ""] }
+        } else if let description {
+            // A migration file given by hand: its description is the reason.
+            lines += ["Why: \(description)", ""]
         } else if !migration.schemaCommit.isEmpty {
             lines += ["Why: registry commit \(migration.schemaCommit.prefix(10)).", ""]
         }
-        if let description = migration.description, !description.isEmpty { lines += [description, ""] }
         if let verdict = CommitMessage.verdict(status) { lines += ["Status: \(status.rawValue): \(verdict)", ""] }
 
         let applied = appliedChanges

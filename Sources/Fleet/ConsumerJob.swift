@@ -71,7 +71,7 @@ struct ConsumerJob {
                 let delay = options.backoff * pow(2, Double(attempt - 1)) * Double.random(in: 0.5...1.5)
                 Thread.sleep(forTimeInterval: delay)
             } catch {
-                return recordError(String(describing: error), interrupted: error is Interrupted)
+                return recordError(layout.scrub(String(describing: error)), interrupted: error is Interrupted)
             }
         }
     }
@@ -286,7 +286,7 @@ extension ConsumerJob {
         var entry = LedgerEntry(
             migration: migration.id, status: decision.status, repo: consumer.repo, base: base.hex, commit: commit?.hex,
             schemaCommit: migration.schemaCommit, files: commit == nil ? nil : files,
-            attention: decision.attention.isEmpty ? nil : decision.attention, error: decision.error,
+            attention: decision.attention.isEmpty ? nil : decision.attention, error: decision.error.map(layout.scrub),
             durationSeconds: clock.total)
         entry.rules = migration.rulesFingerprint
         entry.undeclared = !consumer.declared

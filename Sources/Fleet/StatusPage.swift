@@ -171,7 +171,7 @@ public enum StatusPage {
                 html += "<span class=\"cut\">… cut here: \(patch.truncatedFiles) file\(patch.truncatedFiles == 1 ? "" : "s") not shown in full; "
                 html += "git -C \(escape(repo.repo)).git diff \(escape(String(entry.base.prefix(10))))..skein/\(escape(migration))</span>"
             }
-            html += "</pre></details>\n"
+            html += "</pre><p class=\"meta git\">In the mirrors directory: <code>git -C \(escape(repo.repo)).git log -p \(escape(String(entry.base.prefix(10))))..\(escape(String((entry.commit ?? "").prefix(10))))</code></p></details>\n"
         }
         html += "</article>\n"
         return html
