@@ -86,10 +86,10 @@ public final class Progress: @unchecked Sendable {
         FileHandle.standardError.write(Data("\r\u{1B}[2K\(Progress.cut(statusLine(), to: Progress.terminalWidth()))".utf8))
     }
 
-    /// `[3/7] 0:42, ETA 1m20s · 1 failed, 1 needs a look · testing: a, b; rewriting: c`
+    /// `[3/7] 42s elapsed, ETA 1m20s · 1 failed, 1 needs a look · testing: a, b; rewriting: c`
     func statusLine(now: Date = Date()) -> String {
         let elapsed = now.timeIntervalSince(startTime)
-        var line = "[\(done)/\(total)] \(Progress.duration(elapsed))"
+        var line = "[\(done)/\(total)] \(Progress.duration(elapsed)) elapsed"
         if done == 0 {
             line += ", ETA estimating"
         } else if done < total {

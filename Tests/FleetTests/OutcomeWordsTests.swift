@@ -53,7 +53,7 @@ import Testing
         progress.started("top-tracks")
         progress.started("reporting")
         progress.phase("top-tracks", "testing")
-        #expect(progress.statusLine().hasPrefix("[0/3] 0s, ETA estimating · 0 failed, 0 need a look · testing: top-tracks; starting: reporting"))
+        #expect(progress.statusLine().hasPrefix("[0/3] 0s elapsed, ETA estimating · 0 failed, 0 need a look · testing: top-tracks; starting: reporting"))
         progress.finished("reporting: needs-human: 1 place needs a look", repo: "reporting", status: .needsHuman)
         let line = progress.statusLine()
         #expect(line.contains("[1/3]") && line.contains(", ETA ") && !line.contains("estimating"), "\(line)")
