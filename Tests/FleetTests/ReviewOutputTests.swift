@@ -75,6 +75,9 @@ import TestSupport
             "legacy-export": "team-archive", "play-counter": "team-insights", "reporting": "-", "top-tracks": "team-charts",
         ])
 
+        let perOwner = try #require(migration["owners"] as? [String: [String: Int]])
+        #expect(perOwner["team-insights"] == ["not-affected": 1, "tests-passed": 2], "\(perOwner)")
+
         // --owner keeps one team's consumers, in the JSON and the table, with its summary.
         let team = skein(["status", "--mirrors", fleet.mirrors, "--owner", "team-insights", "--json"])
         #expect(team.status == 0, "\(team.stderr)")
