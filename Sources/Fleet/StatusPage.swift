@@ -177,34 +177,6 @@ public enum StatusPage {
         return html
     }
 
-    /// A unified diff as spans a code review would colour: files, hunks, added, removed. Each
-    /// line is a block of its own (so a colour spans the width), with no newline between them.
-    static func diffLines(_ text: String) -> String {
-        var html = ""
-        html.reserveCapacity(text.utf8.count + text.utf8.count / 4)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        for line in lines {
-            let kind: String
-            if line.hasPrefix("diff --git") {
-                kind = " class=\"f\""
-            } else if line.hasPrefix("+++") || line.hasPrefix("---") || line.hasPrefix("index ") || line.hasPrefix("new file")
-                        || line.hasPrefix("deleted file") {
-                kind = " class=\"m\""
-            } else if line.hasPrefix("@@") {
-                kind = " class=\"h\""
-            } else if line.hasPrefix("+") {
-                kind = " class=\"a\""
-            } else if line.hasPrefix("-") {
-                kind = " class=\"d\""
-            } else {
-                kind = ""
-            }
-            html += "<span\(kind)>\(line.isEmpty ? " " : escape(String(line)))</span>"
-        }
-        return html
-    }
-
     /// A bar of statuses, problems first, each segment its status's colour.
     static func bar(_ statuses: [MigrationStatus]) -> String {
         guard !statuses.isEmpty else { return "" }
@@ -385,6 +357,8 @@ public enum StatusPage {
         .diff .f { font-weight: 700; background: #eef2f7; margin-top: .6em; } .diff .m { color: #5b6577; }
         .diff .h { color: #6b21a8; background: #f6f0fd; } .diff .a { background: #e6ffec; color: #0f5132; } .diff .d { background: #ffebe9; color: #82071e; }
         .diff .cut { color: #7a5300; background: #fff7e0; white-space: pre-wrap; }
+        .diff i { font-style: normal; } .diff .kk { color: #cf222e; } .diff .ks { color: #0a3069; } .diff .kc { color: #6e7781; }
+        .diff .kt { color: #8250df; } .diff .kn { color: #0550ae; }
         @media (max-width: 600px) { body { font-size: 14px; padding: .3em .6em 2em; } .burndown svg text { font-size: 15px; } .owners td:last-child, .owners th:last-child { display: none; } }
         </style></head><body>
 

@@ -89,9 +89,12 @@ struct StatusPageBrowserTests {
                 #expect(article.contains("<span class=\"f\">diff --git a/"), "\(article)")
             }
         }
+        // The diff's lines, their code highlighted (keywords, types) on the added/removed colour.
         let topArticle = articles.first { $0.contains("data-name=\"top-tracks\"") } ?? ""
-        #expect(topArticle.contains("<span class=\"a\">+    public var track_uri: String"), "\(topArticle)")
-        #expect(topArticle.contains("<span class=\"d\">-    public var track_id: String"), "\(topArticle)")
+        #expect(topArticle.contains("<span class=\"a\">+    <i class=\"kk\">public</i> <i class=\"kk\">var</i> track_uri: <i class=\"kt\">String</i>"), "\(topArticle)")
+        let diffText = topArticle.replacingOccurrences(of: #"<i class="k[a-z]">|</i>"#, with: "", options: .regularExpression)
+        #expect(diffText.contains("<span class=\"a\">+    public var track_uri: String"), "\(topArticle)")
+        #expect(diffText.contains("<span class=\"d\">-    public var track_id: String"), "\(topArticle)")
         #expect(articles.first { $0.contains("data-name=\"reporting\"") }?.contains("<span class=\"undeclared\"") == true)
 
         // Attention items, the markup one as text and not as an element.
