@@ -24,6 +24,8 @@ struct CommitMessage {
     var files: [String]
     var tests: Tests?
     var attention: [String]
+    /// Why the run itself failed, for an `error` status.
+    var error: String? = nil
 
     static let subjectLimit = 72
 
@@ -40,7 +42,11 @@ struct CommitMessage {
         } else if !migration.schemaCommit.isEmpty {
             lines += ["Why: registry commit \(migration.schemaCommit.prefix(10)).", ""]
         }
-        if let verdict = CommitMessage.verdict(status) { lines += ["Status: \(status.rawValue): \(verdict)", ""] }
+        if status == .error, let error {
+            lines += ["Status: error: \(error)", ""]
+        } else if let verdict = CommitMessage.verdict(status) {
+            lines += ["Status: \(status.rawValue): \(verdict)", ""]
+        }
 
         let applied = appliedChanges
         if applied.isEmpty {

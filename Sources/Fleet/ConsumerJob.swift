@@ -266,7 +266,8 @@ extension ConsumerJob {
     ) throws -> ObjectID {
         let message = CommitMessage(
             migration: migration, base: base.hex, status: decision.status, counts: planned.plan.counts, files: staged.files,
-            tests: .init(command: tested.command, base: baseline, after: tested.after), attention: decision.attention)
+            tests: .init(command: tested.command, base: baseline, after: tested.after), attention: decision.attention,
+            error: decision.error.map(layout.scrub))
         let made = try staged.packed.repository.createCommit(
             tree: staged.tree, parents: [base], message: message.text, author: options.signature, committer: options.signature)
         try staged.packed.flush()

@@ -122,18 +122,20 @@ public enum StatusPage {
         ]
         for (kind, title, repos) in groups where !repos.isEmpty {
             html += "<div class=\"group g-\(kind)\"><h3>\(title) <span class=\"meta\">(\(repos.count))</span></h3>\n"
-            for repo in repos { html += consumer(repo, migration: report.id, kind: kind, patch: patches[key(report.id, repo.repo)]) }
+            for repo in repos {
+                html += consumer(repo, migration: report.id, anchor: "m\(index)-\(repo.repo)", kind: kind, patch: patches[key(report.id, repo.repo)])
+            }
             html += "</div>\n"
         }
         html += "</section>\n"
         return html
     }
 
-    static func consumer(_ repo: ConsumerStatus, migration: String, kind: String, patch: Patch?) -> String {
+    static func consumer(_ repo: ConsumerStatus, migration: String, anchor: String, kind: String, patch: Patch?) -> String {
         let entry = repo.entry
         let owner = entry.owner ?? ""
-        var html = "<article class=\"c\" data-status=\"\(repo.status.rawValue)\" data-kind=\"\(kind)\" data-owner=\"\(escape(owner))\" data-name=\"\(escape(repo.repo.lowercased()))\">\n"
-        html += "<div class=\"head\"><span class=\"st s-\(repo.status.rawValue)\">\(repo.status.rawValue)</span> <b class=\"name\">\(escape(repo.repo))</b>"
+        var html = "<article class=\"c\" id=\"\(escape(anchor))\" data-status=\"\(repo.status.rawValue)\" data-kind=\"\(kind)\" data-owner=\"\(escape(owner))\" data-name=\"\(escape(repo.repo.lowercased()))\">\n"
+        html += "<div class=\"head\"><span class=\"st s-\(repo.status.rawValue)\">\(repo.status.rawValue)</span> <b class=\"name\"><a href=\"#\(escape(anchor))\">\(escape(repo.repo))</a></b>"
         if entry.extra["undeclared"] == .bool(true) {
             html += " <span class=\"undeclared\" title=\"its catalog-info.yaml does not declare the dataset; found by its references\">undeclared</span>"
         }
@@ -346,7 +348,7 @@ public enum StatusPage {
         .c { border: 1px solid #e1e6ee; border-left: 4px solid #cbd3df; border-radius: .4em; padding: .5em .8em; margin: .5em 0; }
         .c[data-kind="problem"] { border-left-color: #dc2626; } .c[data-kind="open"] { border-left-color: #3b82f6; } .c[data-kind="done"] { border-left-color: #16a34a; }
         .head { display: flex; flex-wrap: wrap; gap: .3em .6em; align-items: baseline; }
-        .name { font-size: 1.05em; } .owner { color: #374151; background: #f3f5f9; padding: 0 .45em; border-radius: .3em; }
+        .name { font-size: 1.05em; } .name a { color: inherit; text-decoration: none; } .name a:hover { text-decoration: underline; } .owner { color: #374151; background: #f3f5f9; padding: 0 .45em; border-radius: .3em; }
         .undeclared { color: #7a5300; border: 1px dashed #d4a017; padding: 0 .4em; border-radius: .3em; font-size: .85em; }
         .why { margin: .3em 0; } .facts { margin: .2em 0; color: #374151; display: flex; flex-wrap: wrap; gap: .2em 1em; font-size: .92em; }
         ins { color: #166534; text-decoration: none; font-weight: 600; } del { color: #a4161a; text-decoration: none; font-weight: 600; }

@@ -76,7 +76,8 @@ struct StatusPageBrowserTests {
                 Issue.record("no entry for \(consumer)")
                 continue
             }
-            #expect(article.contains("<span class=\"st s-\(want.status)\">\(want.status)</span> <b class=\"name\">\(consumer)</b>"), "\(article)")
+            #expect(article.contains("<span class=\"st s-\(want.status)\">\(want.status)</span> <b class=\"name\"><a href=\"#m0-\(consumer)\">\(consumer)</a></b>"), "\(article)")
+            #expect(article.hasPrefix("<article class=\"c\" id=\"m0-\(consumer)\""), "\(article)")
             #expect(article.contains("<span class=\"owner\">\(want.owner)</span>"), "\(article)")
             #expect(article.contains("<p class=\"why\">"), "\(article)")
             if consumer == "dashboard" {
