@@ -5,7 +5,11 @@
                                       third declare `plays`, a tenth reference its location
                                       undeclared, the rest are unrelated.
   generate.py commit DIR              one new commit on main in every repo of DIR (for sync rounds)
+  generate.py reviewed DIR COUNT      COUNT mirrors as a plays-v2 run leaves them: a skein/plays-v2
+                                      branch with a small diff and a ledger note each, statuses and
+                                      owners (25 teams) spread as in a large fleet (for the page)
 """
+import json
 import os
 import subprocess
 import sys
@@ -98,9 +102,68 @@ def commit_all(directory, round_number):
         repo = os.path.join(directory, name)
         fast_import(repo, {"ROUND": f"{round_number}\n"}, f"round {round_number}", parent=True, stamp=1767225600 + int(round_number))
 
+STATUSES = (["error"] + ["tests-failed"] * 2 + ["needs-human"] * 2 + ["tests-passed"] * 10
+            + ["not-affected"] * 3 + ["tests-passed"] * 2)
+
+def reviewed(directory, count):
+    """One fast-import per repo: main, the migration branch, then the note on the branch's
+    commit (whose id `get-mark` reads back mid-stream, so the ledger line can name it)."""
+    os.makedirs(directory, exist_ok=True)
+    migrated = RECORD.replace("track_id", "track_uri").replace("Int32", "Int64")
+    config = "datasets:\n  plays:\n    location: gs://listening-data/plays/v1\n    version: 1\n"
+    for index in range(count):
+        name = f"consumer-{index:04d}"
+        repo = os.path.join(directory, name + ".git")
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "main", repo], env=ENV, check=True)
+        status = STATUSES[index % len(STATUSES)]
+        stamp = 1767225600 + index
+        who = f"author Bench <bench@example.com> {stamp} +0000\ncommitter Bench <bench@example.com> {stamp} +0000\n".encode()
+        def commit(ref, mark, message, files, parent=None):
+            stream = f"commit {ref}\nmark :{mark}\n".encode() + who
+            stream += b"data " + str(len(message)).encode() + b"\n" + message.encode() + b"\n"
+            if parent:
+                stream += f"from :{parent}\n".encode()
+            for path, text in files.items():
+                stream += blob(path, text)
+            return stream + b"\n"
+        process = subprocess.Popen(["git", "fast-import", "--quiet"], cwd=repo, env=ENV, stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE)
+        process.stdin.write(commit("refs/heads/main", 1, f"Initial {name}", {
+            "Sources/App/PlayEvent.swift": RECORD, "config/pipeline.yaml": config,
+            "catalog-info.yaml": catalog(name, "resource:plays").replace("team-bench", f"team-{index % 25:02d}")}))
+        if status != "not-affected":
+            process.stdin.write(commit("refs/heads/skein/plays-v2", 2, "skein: plays-v2: rename track_id to track_uri", {
+                "Sources/App/PlayEvent.swift": migrated, "config/pipeline.yaml": config.replace("v1", "v2")}, parent=1))
+        process.stdin.write(b"get-mark :1\n" + (b"get-mark :2\n" if status != "not-affected" else b""))
+        process.stdin.flush()
+        base = process.stdout.readline().decode().strip()
+        made = process.stdout.readline().decode().strip() if status != "not-affected" else None
+        line = {"migration": "plays-v2", "status": status, "repo": name, "base": base, "commit": made,
+                "schema_commit": "0" * 40, "at": f"2026-01-{12 + index % 5:02d}T10:{index % 60:02d}:00.000Z",
+                "owner": f"team-{index % 25:02d}", "undeclared": index % 10 == 7}
+        if made:
+            line["tests"] = {"passed": 12, "failed": 1 if status == "tests-failed" else 0, "skipped": 1}
+            line["base_tests"] = {"passed": 12, "failed": 0, "skipped": 1}
+            line["files"] = ["Sources/App/PlayEvent.swift", "config/pipeline.yaml"]
+        if status in ("needs-human", "tests-failed"):
+            line["attention"] = [f"Sources/App/Report{n}.swift:{n + 3}: uses plays.client_version, which the dataset no longer has"
+                                 for n in range(3)]
+        if status == "error":
+            line["error"] = "tests timed out after 900 s"
+        text = json.dumps(line, sort_keys=True, separators=(",", ":")) + "\n"
+        notes = b"commit refs/notes/skein\n" + who + b"data 6\nledger\n"
+        notes += b"N inline " + (b":2" if made else b":1") + b"\ndata " + str(len(text.encode())).encode() + b"\n" + text.encode() + b"\n\n"
+        process.stdin.write(notes)
+        process.stdin.close()
+        process.stdout.read()
+        if process.wait() != 0:
+            sys.exit(f"fast-import failed in {repo}")
+
 if __name__ == "__main__":
     if sys.argv[1] == "fleet":
         fleet(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif sys.argv[1] == "reviewed":
+        reviewed(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1] == "commit":
         commit_all(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "1")
     else:

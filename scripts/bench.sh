@@ -2,7 +2,8 @@
 # make bench: figures measured side by side in one run, each pair alternated ROUNDS times,
 # medians reported (this machine is shared and noisy: the ratios are what hold). Prints a table
 # and writes bench/results.json. Sizes can be set: MIRRORS=200 DISCOVER=1000 CONSUMERS=20 FILES=200;
-# FIGURES picks some of: sync discover rewrite run sandbox memory (default: all).
+# FIGURES picks some of: sync discover rewrite run sandbox memory page (default: all); PAGE=2000
+# consumers for the status page.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # The binary `make release` builds (swift-syntax package, its own scratch directory).
@@ -16,7 +17,8 @@ consumers_n=${CONSUMERS:-20}
 files_n=${FILES:-200}
 jobs=${JOBS:-4}
 work=${BENCH_DIR:-$root/bench/work}
-figures=${FIGURES:-sync discover rewrite run sandbox memory}
+page_n=${PAGE:-2000}
+figures=${FIGURES:-sync discover rewrite run sandbox memory page}
 wants() { [[ " $figures " == *" $1 "* ]]; }
 # No user configuration, and an identity of its own: both sides commit and add notes.
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
@@ -142,6 +144,35 @@ PY
 record "{\"figure\": \"peak memory of skein, $discover_n mirrors (run --dry-run)\", \"peak_mb\": $peak, \"goal\": \"<= 200 MB\"}"
 fi
 
+# 7. The status page of a large fleet: how long `status --html` takes (ledgers and diffs read from
+#    every mirror), how big the page is, and how long headless Chromium takes to load and lay it
+#    out (from navigation to the frame's load event; needs chromium on PATH).
+if wants page; then
+echo "== status page of $page_n consumers"
+python3 "$root/bench/generate.py" reviewed "$work/page" "$page_n"
+a=()
+for round in $(seq 1 "$rounds"); do a+=("$(time_of "$skein" status --mirrors "$work/page" --html "$work/page.html")"); done
+size=$(stat -c %s "$work/page.html")
+render=null
+if command -v chromium >/dev/null; then
+  cat > "$work/page-probe.html" <<'HTML'
+<!doctype html><html><body><pre id="t"></pre><iframe id="f" style="width:1400px;height:1000px" src="page.html"></iframe>
+<script>var s = performance.now(); document.getElementById('f').onload = function () {
+  var d = this.contentDocument; document.getElementById('t').textContent = 'ms=' + Math.round(performance.now() - s) +
+  ' consumers=' + (d ? d.querySelectorAll('article.c').length : -1); };</script></body></html>
+HTML
+  r=()
+  for round in $(seq 1 "$rounds"); do
+    out=$(timeout 120 chromium --headless --no-sandbox --disable-gpu --allow-file-access-from-files \
+      --user-data-dir="$work/chromium" --dump-dom "file://$work/page-probe.html" 2>/dev/null | grep -o 'ms=[0-9]* consumers=[0-9-]*' || true)
+    echo "   chromium: $out"
+    r+=("${out#ms=}"); r[-1]=${r[-1]%% *}
+  done
+  render=$(median "${r[@]}")
+fi
+record "{\"figure\": \"status page of $page_n consumers\", \"status_html_s\": $(median "${a[@]}"), \"page_mb\": $(python3 -c "print(round($size / 1048576, 2))"), \"render_ms\": $render, \"goal\": \"opens at once\"}"
+fi
+
 python3 - "$results" "$root/bench/results.json" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
@@ -160,6 +191,9 @@ for r in rows:
         print(f"| {label:<58} | {r['sparse_lines_per_s']:>8.0f}/s | {r['parse_lines_per_s']:>10.0f}/s | {sparse:>6.2f} | many times parse-only |")
     elif "cold_s" in r:
         print(f"| {r['figure']:<58} | {r['warm_s']:>9.1f}s | {r['cold_s']:>11.1f}s | {r['ratio']:>6.2f} | {r['goal']} |")
+    elif "page_mb" in r:
+        rendered = f"{r['render_ms']:.0f} ms to load" if r.get("render_ms") is not None else "no chromium"
+        print(f"| {r['figure']:<58} | {r['status_html_s']:>9.2f}s | {r['page_mb']:>9.1f} MB | {'':>6} | {rendered} |")
     elif "peak_mb" in r:
         print(f"| {r['figure']:<58} | {r['peak_mb']:>8.0f}MB | {'':>12} | {'':>6} | {r['goal']} |")
 print(f"\nwritten: {sys.argv[2]}")

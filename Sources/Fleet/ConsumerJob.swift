@@ -54,6 +54,8 @@ struct ConsumerJob {
     let budget: BranchBudget
     let testSlots: DispatchSemaphore
     var stop = StopSignal()
+    /// Told when the job enters a phase, for the terminal's progress line.
+    var phase: @Sendable (String) -> Void = { _ in }
 
     var branch: MigrationBranch { MigrationBranch(migration.id) }
     /// The base every phase works from: the default branch's tip as discovery read it.
@@ -69,7 +71,7 @@ struct ConsumerJob {
                 let delay = options.backoff * pow(2, Double(attempt - 1)) * Double.random(in: 0.5...1.5)
                 Thread.sleep(forTimeInterval: delay)
             } catch {
-                return recordError(String(describing: error), interrupted: error is Interrupted)
+                return recordError(layout.scrub(String(describing: error)), interrupted: error is Interrupted)
             }
         }
     }
@@ -92,6 +94,7 @@ struct ConsumerJob {
         defer { undo.run() }
         var checkout = try checkOut(mirror: mirror, undo: undo)
         clock.lap("worktree")
+        phase("rewriting")
         let planned = try plan(checkout)
         clock.lap("rewrite")
 
@@ -105,14 +108,17 @@ struct ConsumerJob {
         }
 
         checkout.dependencies = try fetchDependencies(checkout)
+        phase("testing at the base")
         let baseline = try testBase(checkout, mirror: mirror)
         clock.lap("test-base")
         let written = try write(planned, in: checkout, mirror: mirror)
         clock.lap("rewrite")
+        phase("testing")
         var tested = try testAfter(checkout, baseline: baseline)
         tested.tampering = MigrationFiles.tampering(written, worktree: checkout.path)
         clock.lap("test-after")
 
+        phase("committing")
         let staged = try stage(written, mirror: mirror)
         guard !staged.files.isEmpty else {
             let decision = Decision.decide(evidence(planned, changedFiles: 0, tests: nil))
@@ -122,7 +128,8 @@ struct ConsumerJob {
         let made = try commit(staged, decision: decision, planned: planned, tested: tested, baseline: baseline, mirror: mirror)
         clock.lap("commit")
         return try record(
-            decision, planned: planned, commit: made, files: staged.files, tests: tested, on: ledger, clock: clock)
+            decision, planned: planned, commit: made, files: staged.files, tests: tested, baseline: baseline, on: ledger,
+            clock: clock)
     }
 }
 
@@ -281,13 +288,10 @@ extension ConsumerJob {
     func commit(
         _ staged: Staged, decision: Decision, planned: Planned, tested: Tested, baseline: TestReport?, mirror: Repository
     ) throws -> ObjectID {
-        let after = tested.after
-        let summary = "\(after.passed) passed, \(after.failed) failed, \(after.skipped) skipped"
-            + (baseline.map { " (base: \($0.passed) passed, \($0.failed) failed)" } ?? "")
-            + (after.outcome == .buildFailed ? "; the migrated code does not build" : "")
         let message = CommitMessage(
-            migration: migration, base: base.hex, counts: planned.plan.counts, files: staged.files, testSummary: summary,
-            attention: decision.attention)
+            migration: migration, base: base.hex, status: decision.status, counts: planned.plan.counts, files: staged.files,
+            tests: .init(command: tested.command, base: baseline, after: tested.after), attention: decision.attention,
+            error: decision.error.map(layout.scrub))
         let made = try staged.packed.repository.createCommit(
             tree: staged.tree, parents: [base], message: message.text, author: options.signature, committer: options.signature)
         try staged.packed.flush()
@@ -301,16 +305,17 @@ extension ConsumerJob {
 
     /// Writes the ledger line: on the migration commit, or on the base when there is none.
     func record(
-        _ decision: Decision, planned: Planned, commit: ObjectID?, files: [String], tests: Tested?, on ledger: Ledger,
-        clock: PhaseClock
+        _ decision: Decision, planned: Planned, commit: ObjectID?, files: [String], tests: Tested?,
+        baseline: TestReport? = nil, on ledger: Ledger, clock: PhaseClock
     ) throws -> ConsumerOutcome {
         var entry = LedgerEntry(
             migration: migration.id, status: decision.status, repo: consumer.repo, base: base.hex, commit: commit?.hex,
             schemaCommit: migration.schemaCommit, files: commit == nil ? nil : files,
-            attention: decision.attention.isEmpty ? nil : decision.attention, error: decision.error,
+            attention: decision.attention.isEmpty ? nil : decision.attention, error: decision.error.map(layout.scrub),
             durationSeconds: clock.total)
         entry.rules = migration.rulesFingerprint
         entry.undeclared = !consumer.declared
+        entry.owner = consumer.owner
         if commit != nil { entry.branch = branch.name }
         if let tests {
             let after = tests.after
@@ -318,6 +323,7 @@ extension ConsumerJob {
             entry.log = layout.relative(after.logPath)
             entry.testCommand = tests.command
             if !after.notes.isEmpty { entry.extra["sandbox_notes"] = .array(after.notes.map(JSONValue.string)) }
+            if let baseline { entry.extra["base_tests"] = baseline.ledgerCounts }
         }
         try ledger.append(entry, on: commit ?? base)
         var outcome = ConsumerOutcome(repo: consumer.repo, entry: entry)
@@ -368,6 +374,7 @@ extension ConsumerJob {
             migration: migration.id, status: .error, repo: consumer.repo, base: base.hex, commit: nil,
             schemaCommit: migration.schemaCommit, error: message)
         entry.rules = migration.rulesFingerprint
+        entry.owner = consumer.owner
         entry.interrupted = interrupted
         outcome.entry = entry
         guard !options.dryRun else { return outcome }

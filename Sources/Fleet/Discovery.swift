@@ -19,10 +19,12 @@ public struct Consumer: Sendable, Hashable {
     public var evidence: [String]
     /// What discovery could not read (`catalog-info.yaml:3: ...`), so `declared` may be wrong.
     public var problems: [String]
+    /// The owning team: `spec.owner` of its `catalog-info.yaml`, when it names one.
+    public var owner: String?
 
     public init(
         repo: String, mirrorPath: String, base: ObjectID, defaultBranch: String, declared: Bool, evidence: [String],
-        problems: [String] = []
+        problems: [String] = [], owner: String? = nil
     ) {
         self.repo = repo
         self.mirrorPath = mirrorPath
@@ -31,6 +33,7 @@ public struct Consumer: Sendable, Hashable {
         self.declared = declared
         self.evidence = evidence
         self.problems = problems
+        self.owner = owner
     }
 }
 
@@ -68,7 +71,7 @@ public struct DiscoveryReport: Sendable {
                         ("declared", .bool(consumer.declared)),
                         ("evidence", .array(consumer.evidence.map(JSONValue.string))),
                         ("base", .string(consumer.base.hex)),
-                    ] + (consumer.problems.isEmpty ? [] : [("problems", .array(consumer.problems.map(JSONValue.string)))]))
+                    ] + (consumer.owner.map { [("owner", .string($0))] } ?? []) + (consumer.problems.isEmpty ? [] : [("problems", .array(consumer.problems.map(JSONValue.string)))]))
                 })),
                 ("skipped", .array(entry.skipped.map { .object([("repo", .string($0.repo)), ("reason", .string($0.reason))]) })),
             ])
@@ -170,11 +173,13 @@ public enum Discovery {
         var branch: String
         /// By index into the needles; only datasets it references.
         var findings: [Int: Finding]
+        /// `spec.owner` of its descriptor, read only for a mirror that is a consumer.
+        var owner: String? = nil
 
         func consumer(declared: Bool, evidence: [String], problems: [String] = []) -> Consumer {
             Consumer(
                 repo: mirror.name, mirrorPath: mirror.path, base: base, defaultBranch: branch, declared: declared,
-                evidence: evidence, problems: problems)
+                evidence: evidence, problems: problems, owner: owner)
         }
 
         /// The consumer a finding makes, or nil when all there is, is a descriptor that names
@@ -227,11 +232,15 @@ public enum Discovery {
             }
             var findings: [Int: Finding] = [:]
             guard !needles.isEmpty else {
-                return .read(MirrorRead(mirror: mirror, base: branch.commit, branch: branch.name, findings: [:]))
+                let descriptor = descriptorNames.lazy.compactMap { try? repository.entry(at: $0, in: branch.commit) }.first
+                let owner = descriptorOwner(descriptor?.blob, in: repository)
+                return .read(MirrorRead(mirror: mirror, base: branch.commit, branch: branch.name, findings: [:], owner: owner))
             }
             let entries = try repository.files(in: branch.commit)
+            var descriptor: ObjectID?
             for entry in entries where entry.kind == .file || entry.kind == .executable {
                 if descriptorNames.contains(entry.path) {
+                    descriptor = descriptor ?? entry.blob
                     try readDescriptor(entry, in: repository, needles: needles, findings: &findings)
                     continue
                 }
@@ -249,13 +258,28 @@ public enum Discovery {
                     }
                 }
             }
-            return .read(MirrorRead(mirror: mirror, base: branch.commit, branch: branch.name, findings: findings))
+            let owner = findings.isEmpty ? nil : descriptorOwner(descriptor, in: repository)
+            return .read(MirrorRead(mirror: mirror, base: branch.commit, branch: branch.name, findings: findings, owner: owner))
         } catch let error as GitError {
             return .skipped(SkippedMirror(repo: mirror.name, reason: "cannot read the mirror: \(error.message)"))
         } catch {
             return .skipped(SkippedMirror(repo: mirror.name, reason: "cannot read the mirror: \(error)"))
         }
     }
+
+    /// The owning team named in a descriptor blob, if any. A descriptor that is too large or
+    /// not valid YAML names no owner; its problems are reported where its dependencies are read.
+    static func descriptorOwner(_ blob: ObjectID?, in repository: Repository) -> String? {
+        guard let blob else { return nil }
+        let text: String? = try? repository.withBlobBytes(blob) { bytes in
+            bytes.count <= descriptorLimit && Matcher.contains(bytes, BytePattern("owner"))
+                ? String(decoding: bytes, as: UTF8.self) : nil
+        }
+        return text.flatMap { try? CatalogInfo.owner($0, path: descriptorNames[0]) } ?? nil
+    }
+
+    /// Descriptors larger than this name no owner: a Backstage descriptor is a few hundred bytes.
+    static let descriptorLimit = 1 << 20
 
     /// Parses the descriptor only when it mentions one of the datasets' names. A descriptor
     /// that is not valid YAML declares nothing; it is reported (file:line) for each dataset it

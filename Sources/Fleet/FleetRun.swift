@@ -37,12 +37,13 @@ public enum FleetRun {
                 guard !stop.isStopped else {
                     return ConsumerOutcome(repo: consumer.repo, note: "not started: the run was interrupted")
                 }
-                progress.started()
-                let job = ConsumerJob(
+                progress.started(consumer.repo)
+                var job = ConsumerJob(
                     migration: migration, consumer: consumer, layout: layout, options: options, budget: budget,
                     testSlots: testSlots, stop: stop)
+                job.phase = { progress.phase(consumer.repo, $0) }
                 let outcome = job.run()
-                progress.finished(line(for: outcome, migration: migration), failed: !(outcome.status?.isGood ?? true))
+                progress.finished(line(for: outcome, migration: migration), repo: consumer.repo, status: outcome.status)
                 return outcome
             }
             let skipped = found.skipped.filter { options.only?.contains($0.repo) ?? true }
@@ -64,26 +65,6 @@ public enum FleetRun {
         let bad = results.flatMap(\.outcomes).contains { !($0.status?.isGood ?? true) }
         let unread = results.flatMap(\.skipped).contains { $0.reason != Discovery.emptyMirrorReason }
         return bad || unread ? .someFailed : .success
-    }
-
-    static func line(for outcome: ConsumerOutcome, migration: Migration) -> String {
-        guard let entry = outcome.entry else { return "\(outcome.repo.terminalSafe): \((outcome.note ?? "skipped").terminalSafe)" }
-        if outcome.diff != nil {
-            let files = entry.files ?? []
-            let verdict = files.isEmpty
-                ? (entry.status == .needsHuman ? "needs a human, nothing to rewrite" : "nothing to change")
-                : "would change \(files.count) file\(files.count == 1 ? "" : "s")" + (entry.status == .needsHuman ? ", then needs a human" : "")
-            let attention = (entry.attention ?? []).map { "\n    ! \($0.terminalSafe)" }.joined()
-            return "\(outcome.repo.terminalSafe): dry run: \(verdict)\(attention)"
-        }
-        var text = "\(outcome.repo.terminalSafe): \(entry.status.rawValue)"
-        if let commit = entry.commit { text += " \(MigrationBranch(migration.id)) \(commit.prefix(10))" }
-        if outcome.reused { text += " (already recorded for this base)" }
-        if let tests = entry.tests { text += " tests \(tests.passed) passed, \(tests.failed) failed" }
-        if entry.undeclared { text += " [undeclared consumer]" }
-        if let error = entry.error { text += ": \(error.terminalSafe)" }
-        if let note = outcome.note, !outcome.reused { text += " (\(note.terminalSafe))" }
-        return text
     }
 
     static func writeMetrics(_ results: [MigrationOutcome], to path: String) throws {

@@ -3,8 +3,11 @@ import Ledger
 import Sandbox
 import SkeinBasics
 
-/// Progress of a long run. On a terminal: one live line on stderr (done/total, failed, running,
-/// ETA) with each finished consumer printed above it. Otherwise: one plain line per consumer.
+/// Progress of a long run. Each consumer's line is printed when it ends, on stdout (which
+/// `skein` line-buffers, so a pipe or a log file receives it then, not at exit). On a terminal a
+/// live line on stderr below them shows done/total, the elapsed time, an ETA ("estimating" until
+/// a first consumer ends), failures and needs-human apart, and which consumers are in which
+/// phase; it is redrawn every second and cut to the terminal's width.
 public final class Progress: @unchecked Sendable {
     private let lock = NSLock()
     private let terminal: Bool
@@ -12,31 +15,60 @@ public final class Progress: @unchecked Sendable {
     private var total = 0
     private var done = 0
     private var failed = 0
-    private var running = 0
+    private var needsHuman = 0
+    /// Running consumers and their phase, in the order they started.
+    private var running: [(repo: String, phase: String)] = []
     private let output: (String) -> Void
+    private var timer: DispatchSourceTimer?
 
     public init(terminal: Bool = isatty(STDERR_FILENO) == 1, output: @escaping (String) -> Void = { print($0) }) {
         self.terminal = terminal
         self.output = output
+        if terminal {
+            let timer = DispatchSource.makeTimerSource(queue: .global())
+            timer.schedule(deadline: .now() + 1, repeating: 1)
+            timer.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.withLock { self.redraw() }
+            }
+            timer.resume()
+            self.timer = timer
+        }
     }
+
+    deinit { timer?.cancel() }
 
     public func add(_ count: Int) {
         lock.withLock { total += count }
     }
 
-    func started() {
+    func started(_ repo: String) {
         lock.withLock {
-            running += 1
+            running.append((repo, "starting"))
             redraw()
         }
     }
 
-    func finished(_ line: String, failed isFailure: Bool) {
+    /// `repo` entered a phase (`testing at the base`, `rewriting`, `testing`, `committing`).
+    func phase(_ repo: String, _ name: String) {
         lock.withLock {
-            running -= 1
+            guard let index = running.firstIndex(where: { $0.repo == repo }) else { return }
+            running[index].phase = name
+            redraw()
+        }
+    }
+
+    func finished(_ line: String, repo: String, status: MigrationStatus?) {
+        lock.withLock {
+            running.removeAll { $0.repo == repo }
             done += 1
-            if isFailure { failed += 1 }
+            switch status {
+            case .testsFailed?, .error?: failed += 1
+            case .needsHuman?: needsHuman += 1
+            default: break
+            }
             if terminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+            // `line` escaped its consumer-provided parts; its own line breaks stay.
             output(line)
             redraw()
         }
@@ -44,23 +76,74 @@ public final class Progress: @unchecked Sendable {
 
     public func end() {
         lock.withLock {
+            timer?.cancel()
+            timer = nil
             if terminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
         }
     }
 
     private func redraw() {
-        guard terminal else { return }
-        var line = "[\(done)/\(total)] \(failed) failed, \(running) running"
-        if done > 0, done < total {
-            let perConsumer = Date().timeIntervalSince(startTime) / Double(done)
-            line += ", ETA \(Progress.duration(perConsumer * Double(total - done)))"
+        guard terminal, timer != nil else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(Progress.cut(statusLine(), to: Progress.terminalWidth()))".utf8))
+    }
+
+    /// `[3/7] 42s elapsed, ETA 1m20s · 1 failed, 1 needs a look · testing: a, b; rewriting: c`
+    func statusLine(now: Date = Date()) -> String {
+        let elapsed = now.timeIntervalSince(startTime)
+        var line = "[\(done)/\(total)] \(Progress.duration(elapsed)) elapsed"
+        if done == 0 {
+            line += ", ETA estimating"
+        } else if done < total {
+            line += ", ETA \(Progress.duration(elapsed / Double(done) * Double(total - done)))"
         }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
+        line += " · \(failed) failed, \(needsHuman) need\(needsHuman == 1 ? "s" : "") a look"
+        var phases: [String] = []
+        var members: [String: [String]] = [:]
+        for (repo, phase) in running {
+            if members[phase] == nil { phases.append(phase) }
+            members[phase, default: []].append(repo.terminalSafe)
+        }
+        if !phases.isEmpty {
+            line += " · " + phases.map { "\($0): \(members[$0]!.joined(separator: ", "))" }.joined(separator: "; ")
+        }
+        return line
+    }
+
+    static func cut(_ line: String, to width: Int) -> String {
+        line.count <= width ? line : String(line.prefix(max(1, width - 1))) + "…"
+    }
+
+    static func terminalWidth() -> Int {
+        var size = winsize()
+        guard ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
     }
 
     static func duration(_ seconds: Double) -> String {
         let whole = Int(seconds.rounded())
         return whole >= 60 ? "\(whole / 60)m\(String(format: "%02d", whole % 60))s" : "\(whole)s"
+    }
+}
+
+extension FleetRun {
+    /// One consumer's line: its status, a few words on why, its branch, and marks.
+    static func line(for outcome: ConsumerOutcome, migration: Migration) -> String {
+        let repo = outcome.repo.terminalSafe
+        guard let entry = outcome.entry else { return "\(repo): \((outcome.note ?? "skipped").terminalSafe)" }
+        if outcome.diff != nil {
+            let files = entry.files ?? []
+            let verdict = files.isEmpty
+                ? (entry.status == .needsHuman ? "needs a human, nothing to rewrite" : "nothing to change")
+                : "would change \(files.count) file\(files.count == 1 ? "" : "s")" + (entry.status == .needsHuman ? ", then needs a human" : "")
+            let attention = (entry.attention ?? []).map { "\n    ! \($0.terminalSafe)" }.joined()
+            return "\(repo): dry run: \(verdict)\(attention)"
+        }
+        var text = "\(repo): \(entry.status.rawValue): \(OutcomeWords.why(entry).terminalSafe)"
+        if let commit = entry.commit { text += " · \(MigrationBranch(migration.id)) \(commit.prefix(10))" }
+        if outcome.reused { text += " (already recorded for this base)" }
+        if entry.undeclared { text += " [undeclared consumer]" }
+        if let note = outcome.note, !outcome.reused { text += " (\(note.terminalSafe))" }
+        return text
     }
 }
 

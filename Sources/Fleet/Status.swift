@@ -25,6 +25,8 @@ public struct ConsumerStatus: Sendable {
             ("attention", .array((entry.attention ?? []).map(JSONValue.string))),
             ("error", entry.error.map(JSONValue.string) ?? .null),
             ("undeclared", .bool(entry.undeclared)),
+            ("owner", entry.owner.map(JSONValue.string) ?? .null),
+            ("base_tests", entry.extra["base_tests"] ?? .null),
             ("log", entry.log.map(JSONValue.string) ?? .null),
             ("at", .string(entry.at)),
             ("verified", .bool(verified)),
@@ -48,6 +50,9 @@ public struct MigrationReport: Sendable {
         .object([
             ("id", .string(id)), ("schema_commit", .string(schemaCommit)),
             ("counts", .object(counts.map { ($0.0, .int($0.1)) })),
+            ("owners", .object(byOwner.map { owner in
+                (owner.owner ?? "", .object(owner.counts.map { ($0.0, .int($0.1)) }))
+            })),
             ("repos", .array(repos.map(\.json))),
         ])
     }

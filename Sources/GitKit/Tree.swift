@@ -28,6 +28,22 @@ extension Repository {
         }
     }
 
+    /// The regular file at `path` in `commit`'s tree without reading it (so a caller can bound
+    /// its size first); nil when there is none, or it is a symlink or submodule.
+    public func entry(at path: String, in commit: ObjectID) throws(GitError) -> TreeEntry? {
+        try withTree(of: commit) { (tree) throws(GitError) -> TreeEntry? in
+            var entry: OpaquePointer?
+            let status = git_tree_entry_bypath(&entry, tree, path)
+            if status == GIT_ENOTFOUND.rawValue { return nil }
+            if status < 0 { throw lastError("read \(path)", self.path, code: status) }
+            defer { git_tree_entry_free(entry) }
+            let mode = git_tree_entry_filemode(entry)
+            guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB, mode != GIT_FILEMODE_LINK else { return nil }
+            return TreeEntry(
+                path: path, blob: ObjectID(git_tree_entry_id(entry)), kind: mode == GIT_FILEMODE_BLOB_EXECUTABLE ? .executable : .file)
+        }
+    }
+
     /// The bytes of a blob.
     public func blob(_ id: ObjectID) throws(GitError) -> Data {
         var oid = id.raw

@@ -27,6 +27,21 @@ public enum CatalogInfo {
         return result
     }
 
+    /// The owning team of the component: `spec.owner` of the first document that has one, as
+    /// Backstage writes entity references (`group:default/team-charts` and `group:team-charts`
+    /// both give `team-charts`; another kind, `user:jdoe`, is kept whole). Nil when no document
+    /// names one.
+    public static func owner(_ text: String, path: String) throws(SchemaError) -> String? {
+        for document in try YAMLDocument.composeAll(text, path: path) {
+            guard let owner = document.mapping?["spec"]?.mapping?["owner"]?.scalar?.string else { continue }
+            var name = owner.trimmingCharacters(in: .whitespaces)
+            if name.lowercased().hasPrefix("group:") { name = String(name.dropFirst("group:".count)) }
+            if name.hasPrefix("default/") { name = String(name.dropFirst("default/".count)) }
+            if !name.isEmpty { return name }
+        }
+        return nil
+    }
+
     /// `resource:[namespace/]name` (the kind is case-insensitive, as in Backstage entity
     /// references); nil for a reference to another kind of entity.
     public static func parse(_ reference: String) -> (dataset: String, namespace: String?)? {

@@ -127,6 +127,8 @@ public struct Migration: Hashable, Sendable {
     public var changes: [Change]
     /// The datasets before and after, for the rewrites to know records, fields and locations.
     public var transitions: [DatasetTransition]
+    /// The schema commit's subject and author, when the registry was read for them.
+    public var reason: MigrationReason?
 
     public init(
         id: String, schemaCommit: String, description: String? = nil, datasets: [String],

@@ -92,7 +92,9 @@ struct RunCommand: AsyncParsableCommand {
 
         let stop = StopSignal()
         stop.install()
-        let results = try await FleetRun.run(plan.migrations, mirrors: mirrors, options: options, progress: Progress(), stop: stop)
+        // A migration given by hand has no schema commit of its own to quote.
+        let migrations = migration == nil ? registry.withReasons(plan.migrations) : plan.migrations
+        let results = try await FleetRun.run(migrations, mirrors: mirrors, options: options, progress: Progress(), stop: stop)
         for result in results {
             if dryRun {
                 for outcome in result.outcomes where !(outcome.diff ?? "").isEmpty {
