@@ -25,7 +25,10 @@ public enum FleetRun {
         let budget = BranchBudget(options.maxBranches)
         let testSlots = DispatchSemaphore(value: max(1, options.testJobs))
         var results: [MigrationOutcome] = []
-        if !options.dryRun { Leftovers.sweep(layout: layout) }
+        if !options.dryRun {
+            Leftovers.sweep(layout: layout)
+            RunningProcesses.sweepOrphans()
+        }
         for migration in migrations {
             let started = Date()
             let found = try await Discovery.consumers(of: migration, mirrors: mirrors, jobs: options.jobs)

@@ -120,7 +120,7 @@ final class ResourceGroup: Sendable {
     }
 
     /// The cgroup paths of this process, by controller (`""` for the v2 hierarchy).
-    private static func ownPaths() -> [String: String] {
+    static func ownPaths() -> [String: String] {
         guard let text = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8) else { return [:] }
         var paths: [String: String] = [:]
         for line in text.split(separator: "\n") {
@@ -141,7 +141,7 @@ final class ResourceGroup: Sendable {
         return mkdir(directory, 0o755) == 0 ? directory : nil
     }
 
-    private static func join(_ base: String, _ path: String, _ name: String) -> String {
+    static func join(_ base: String, _ path: String, _ name: String) -> String {
         var result = base
         for part in (path + "/" + name).split(separator: "/") { result += "/" + part }
         return result
@@ -156,3 +156,44 @@ final class ResourceGroup: Sendable {
     }
 }
 
+extension ResourceGroup {
+    /// Kills what is left in the groups of skein processes that are gone (a skein killed with
+    /// SIGKILL before its sandboxes died with it) and removes those groups. Groups of live
+    /// processes, another run's included, are not touched. Returns how many were swept.
+    @discardableResult
+    static func sweepOrphans() -> Int {
+        var swept = 0
+        for parent in groupParents() {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix("skein-run-") {
+                // skein-run-<pid>-<n>: the group of skein process <pid>.
+                guard let owner = name.split(separator: "-").dropFirst(2).first.flatMap({ pid_t($0) }),
+                      kill(owner, 0) != 0, errno == ESRCH
+                else { continue }
+                let group = ResourceGroup(
+                    directories: [parent + "/" + name], memoryDirectory: nil, limitsMemory: false, limitsProcesses: false,
+                    limitsCPU: false, isVersion2: false)
+                group.remove()
+                swept += 1
+            }
+        }
+        return swept
+    }
+
+    /// The folders run groups are made in: skein's own cgroup (v2), or its folder in each
+    /// controller that runs use (v1).
+    static func groupParents() -> [String] {
+        let own = ownPaths()
+        if FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers"), let path = own[""] {
+            return [join("/sys/fs/cgroup", path, "")]
+        }
+        var parents: [String] = []
+        for controller in ["memory", "pids", "cpu"] {
+            let mount = "/sys/fs/cgroup/" + controller
+            guard FileManager.default.fileExists(atPath: mount + "/cgroup.procs") else { continue }
+            let parent = join(mount, own[controller] ?? "/", "")
+            let chosen = FileManager.default.fileExists(atPath: parent + "/cgroup.procs") ? parent : mount
+            if !parents.contains(chosen) { parents.append(chosen) }
+        }
+        return parents
+    }
+}

@@ -33,6 +33,11 @@ public enum RunningProcesses {
         for tree in trees { kill(tree) }
     }
 
+    /// Ends what sandboxes of a killed skein left running (their cgroups outlive it), so that
+    /// a run starts with nothing of an earlier one alive. Returns how many groups were swept.
+    @discardableResult
+    public static func sweepOrphans() -> Int { ResourceGroup.sweepOrphans() }
+
     static func register(_ tree: Tree) -> Int? {
         registry.withLock { registry -> Int? in
             guard !registry.terminated else { return nil }
