@@ -17,7 +17,7 @@ public struct DeliveryOutcome: Sendable {
 /// Delivers migrations upstream (`push`) and undoes them (`rollback`).
 public enum Delivery {
     /// The ledger goes upstream; the baseline cache, this machine's alone, never does.
-    static let ledgerRefs = [(Ledger.notesRef, Mirror.upstreamLedgerRef)]
+    static let ledgerRefs = [(Ledger.notesRef, Ledger.upstreamRef)]
 
     /// Pushes each consumer's `skein/<id>` branch and the ledger to its upstream. Consumers whose
     /// `.skein.yaml` says `automerge: true` get a green migration merged into their default

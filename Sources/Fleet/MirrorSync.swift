@@ -33,7 +33,7 @@ public enum MirrorSync {
                 // Every write to a mirror happens under its lock, runs' and syncs' alike.
                 let lock = try MirrorLock(path: FleetLayout(mirrors: directory).lock(name))
                 defer { lock.release() }
-                let result = try Mirror.add(source: source, in: directory)
+                let result = try Mirror.add(source: source, in: directory, policy: Ledger.mirrorPolicy)
                 try Ledger.mergeUpstream(intoMirrorAt: result.mirrorPath(in: directory))
                 return MirrorOutcome(name: name, result: result)
             } catch let error as InputError {
@@ -51,7 +51,7 @@ public enum MirrorSync {
             do {
                 let lock = try MirrorLock(path: FleetLayout(mirrors: directory).lock(mirror.name))
                 defer { lock.release() }
-                let result = try mirror.sync()
+                let result = try mirror.sync(policy: Ledger.mirrorPolicy)
                 try Ledger.mergeUpstream(intoMirrorAt: mirror.path)
                 return MirrorOutcome(name: mirror.name, result: result)
             } catch {

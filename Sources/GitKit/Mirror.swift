@@ -2,17 +2,32 @@ import CGit2
 import Foundation
 import SkeinBasics
 
+/// What a mirror keeps of its own across syncs, given by the product above GitKit (skein's
+/// branch and ledger names live in Ledger): local branches under `ownBranchPrefix` survive every
+/// sync, the upstream's copy of `ledgerRef` is fetched to `upstreamLedgerRef` for the ledger to
+/// merge, and `retiredRefs` (layouts of older versions) are removed on every sync.
+public struct MirrorPolicy: Sendable, Hashable {
+    /// e.g. `refs/heads/skein/`.
+    public var ownBranchPrefix: String
+    /// The notes ref mirrors display and carry across rebases, e.g. `refs/notes/skein`.
+    public var ledgerRef: String
+    public var upstreamLedgerRef: String
+    public var retiredRefs: [String]
+
+    public init(ownBranchPrefix: String, ledgerRef: String, upstreamLedgerRef: String, retiredRefs: [String] = []) {
+        self.ownBranchPrefix = ownBranchPrefix
+        self.ledgerRef = ledgerRef
+        self.upstreamLedgerRef = upstreamLedgerRef
+        self.retiredRefs = retiredRefs
+    }
+}
+
 /// A bare mirror of a consumer's upstream in the mirrors directory: `<mirrors>/<name>.git`.
 ///
-/// Branches and tags follow the upstream (including deletions), except skein's own: local
-/// `refs/heads/skein/*` and `refs/notes/*` survive every sync. The upstream's ledger is fetched
-/// beside the local one (`upstreamLedgerRef`) for the ledger to merge. The baseline cache
-/// (`refs/notes/skein-baseline`) is this machine's alone: never fetched (an upstream could
-/// otherwise claim a failure was already there at the base).
+/// Branches and tags follow the upstream (including deletions), except what the
+/// `MirrorPolicy` keeps: the product's own branches and its ledger, whose upstream copy is
+/// fetched beside the local one. Nothing else of the upstream's notes is fetched.
 public struct Mirror: Hashable, Sendable {
-    public static let upstreamLedgerRef = "refs/skein/upstream-notes"
-    /// Where older versions fetched the upstream's baseline cache; removed on every sync.
-    public static let upstreamBaselineRef = "refs/skein/upstream-baseline"
     static let fetchRefspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
 
     /// The consumer's name: the folder name without `.git`.
@@ -55,13 +70,13 @@ public struct Mirror: Hashable, Sendable {
 
     /// Makes a new mirror of `source` in `directory`, or syncs the existing one. A mirror that
     /// cannot be made is removed again: nothing half-made stays behind.
-    public static func add(source: String, in directory: String) throws -> SyncResult {
+    public static func add(source: String, in directory: String, policy: MirrorPolicy) throws -> SyncResult {
         let url = normalizedURL(source)
         let name = Mirror.name(forSource: source)
         guard !name.isEmpty else { throw InputError("\(source): cannot derive a mirror name from this source") }
         let mirror = Mirror(name: name, path: (directory as NSString).appendingPathComponent(name + ".git"))
         if FileManager.default.fileExists(atPath: mirror.path) {
-            return try mirror.sync()
+            return try mirror.sync(policy: policy)
         }
         if !url.contains("://"), !url.contains("@"), !FileManager.default.fileExists(atPath: url) {
             throw InputError("\(source): no such repository")
@@ -72,9 +87,9 @@ public struct Mirror: Hashable, Sendable {
             try repository.setConfig("remote.origin.url", url)
             for refspec in fetchRefspecs { try repository.addConfig("remote.origin.fetch", refspec) }
             try repository.setConfig("remote.origin.mirror", "true")
-            try repository.setConfig("notes.rewriteRef", "refs/notes/skein")
-            try repository.setConfig("notes.displayRef", "refs/notes/skein")
-            var result = try mirror.sync(repository)
+            try repository.setConfig("notes.rewriteRef", policy.ledgerRef)
+            try repository.setConfig("notes.displayRef", policy.ledgerRef)
+            var result = try mirror.sync(repository, policy: policy)
             result.created = true
             return result
         } catch {
@@ -84,11 +99,11 @@ public struct Mirror: Hashable, Sendable {
     }
 
     /// Fetches the upstream into the mirror; see the type's comment for what is kept.
-    public func sync() throws(GitError) -> SyncResult {
-        try sync(try Repository.open(path))
+    public func sync(policy: MirrorPolicy) throws(GitError) -> SyncResult {
+        try sync(try Repository.open(path), policy: policy)
     }
 
-    func sync(_ repository: Repository) throws(GitError) -> SyncResult {
+    func sync(_ repository: Repository, policy: MirrorPolicy) throws(GitError) -> SyncResult {
         guard let url = try repository.config("remote.origin.url") else {
             throw GitError(operation: "sync", repository: name, message: "the mirror has no remote.origin.url")
         }
@@ -96,11 +111,11 @@ public struct Mirror: Hashable, Sendable {
         if let local = Mirror.localPath(of: url), !FileManager.default.fileExists(atPath: local) {
             throw GitError(operation: "sync", repository: name, message: "the upstream \(url) no longer exists")
         }
-        let ownBranches = try repository.references(matching: "refs/heads/skein/*")
+        let ownBranches = try repository.references(matching: policy.ownBranchPrefix + "*")
         let before = try repository.references(matching: "refs/*")
         let advertised = try repository.fetch(
-            from: url, refspecs: Mirror.fetchRefspecs + ["+refs/notes/skein:\(Mirror.upstreamLedgerRef)"])
-        // An upstream's copy of a skein branch never replaces the local one.
+            from: url, refspecs: Mirror.fetchRefspecs + ["+\(policy.ledgerRef):\(policy.upstreamLedgerRef)"])
+        // An upstream's copy of an own branch never replaces the local one.
         for (reference, target) in ownBranches where try repository.referenceTarget(reference) != target {
             try repository.setReference(reference, to: target, message: "skein: keep local branch")
         }
@@ -108,22 +123,22 @@ public struct Mirror: Hashable, Sendable {
         var deleted = 0
         for reference in before.keys.sorted() where !upstream.contains(reference) {
             let followsUpstream = reference.hasPrefix("refs/heads/") || reference.hasPrefix("refs/tags/")
-            guard followsUpstream, !reference.hasPrefix("refs/heads/skein/") else { continue }
+            guard followsUpstream, !reference.hasPrefix(policy.ownBranchPrefix) else { continue }
             try repository.deleteReference(reference)
             deleted += 1
         }
-        if !upstream.contains("refs/notes/skein") { try repository.deleteReference(Mirror.upstreamLedgerRef) }
-        try repository.deleteReference(Mirror.upstreamBaselineRef)
+        if !upstream.contains(policy.ledgerRef) { try repository.deleteReference(policy.upstreamLedgerRef) }
+        for retired in policy.retiredRefs { try repository.deleteReference(retired) }
         if let head = advertised.first(where: { $0.name == "HEAD" }), let branch = head.symbolicTarget {
             try repository.setHead(branch)
-        } else if let first = advertised.first(where: { $0.name.hasPrefix("refs/heads/") && !$0.name.hasPrefix("refs/heads/skein/") }) {
+        } else if let first = advertised.first(where: { $0.name.hasPrefix("refs/heads/") && !$0.name.hasPrefix(policy.ownBranchPrefix) }) {
             // An upstream that does not say which branch is its default: take the first.
             if try repository.referenceTarget(try repository.headReferenceName() ?? "HEAD") == nil {
                 try repository.setHead(first.name)
             }
         }
         let after = try repository.references(matching: "refs/*")
-        let updated = after.filter { before[$0.key] != $0.value && $0.key != Mirror.upstreamLedgerRef }.count
+        let updated = after.filter { before[$0.key] != $0.value && $0.key != policy.upstreamLedgerRef }.count
         let branch = try repository.headReferenceName()
         let head = try branch.flatMap { (name) throws(GitError) in try repository.referenceTarget(name) }
         return SyncResult(

@@ -12,6 +12,15 @@ public struct Ledger {
     /// Cached test results per base commit (one line per test command), kept out of the
     /// outcome ledger so its lines stay outcomes only.
     public static let baselineRef = "refs/notes/skein-baseline"
+    /// Where a sync puts the upstream's copy of the ledger for `mergeUpstream`.
+    public static let upstreamRef = "refs/skein/upstream-notes"
+
+    /// What mirrors keep across syncs: skein's branches and its ledger (the upstream's copy
+    /// fetched beside it). The baseline cache is this machine's alone: never fetched, and the
+    /// place older versions fetched an upstream's copy to is removed.
+    public static let mirrorPolicy = MirrorPolicy(
+        ownBranchPrefix: "refs/heads/" + MigrationBranch.prefix, ledgerRef: notesRef, upstreamLedgerRef: upstreamRef,
+        retiredRefs: ["refs/skein/upstream-baseline"])
 
     let repository: Repository
     public let signature: Signature
@@ -137,9 +146,9 @@ public struct Ledger {
         return lines.sorted().joined(separator: "\n") + "\n"
     }
 
-    /// Merges the upstream ledger a sync fetched (`Mirror.upstreamLedgerRef`) into the mirror's.
+    /// Merges the upstream ledger a sync fetched (`Ledger.upstreamRef`) into the mirror's.
     public static func mergeUpstream(intoMirrorAt path: String) throws(GitError) {
         let repository = try Repository.open(path)
-        try Ledger(repository: repository, ref: notesRef).merge(from: Mirror.upstreamLedgerRef)
+        try Ledger(repository: repository, ref: notesRef).merge(from: Ledger.upstreamRef)
     }
 }

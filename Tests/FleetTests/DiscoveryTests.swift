@@ -1,5 +1,6 @@
 import Foundation
 import GitKit
+import Ledger
 import Schema
 import SkeinBasics
 import Testing
@@ -17,7 +18,7 @@ struct FixtureFleet {
         guard made.status == 0 else { throw InputError("make-fleet.sh failed: \(made.stderr)") }
         let upstreams = directory.url("fleet/upstreams")
         for name in try FileManager.default.contentsOfDirectory(atPath: upstreams).sorted() {
-            _ = try Mirror.add(source: (upstreams as NSString).appendingPathComponent(name), in: mirrors)
+            _ = try Mirror.add(source: (upstreams as NSString).appendingPathComponent(name), in: mirrors, policy: Ledger.mirrorPolicy)
         }
         // A mirror whose object database is gone.
         let broken = (mirrors as NSString).appendingPathComponent("broken.git")
@@ -89,7 +90,7 @@ struct FixtureFleet {
             "Package.swift": "// swift-tools-version: 6.0\n",
         ])
         let mirrors = directory.url("mirrors")
-        _ = try Mirror.add(source: upstream, in: mirrors)
+        _ = try Mirror.add(source: upstream, in: mirrors, policy: Ledger.mirrorPolicy)
         let old = DatasetSpec(name: "plays", version: 1, location: "gs://a/plays/v1", fields: [])
         let new = DatasetSpec(name: "listens", previousName: "plays", version: 2, location: "gs://a/listens/v2", fields: [])
         let report = try await Discovery.discover(
@@ -109,7 +110,7 @@ struct FixtureFleet {
         // Only its broken descriptor names the dataset: nothing says it is a consumer.
         makeRepository(at: directory.url("up/naming-only"), files: ["catalog-info.yaml": broken, "README.md": "hi\n"])
         let mirrors = directory.url("mirrors")
-        for name in ["referencing", "naming-only"] { _ = try Mirror.add(source: directory.url("up/\(name)"), in: mirrors) }
+        for name in ["referencing", "naming-only"] { _ = try Mirror.add(source: directory.url("up/\(name)"), in: mirrors, policy: Ledger.mirrorPolicy) }
         let plays = DatasetSpec(name: "plays", version: 1, location: "gs://a/plays/v1", fields: [])
         let report = try await Discovery.discover(mirrors: mirrors, datasets: [DatasetTransition(old: nil, new: plays)], jobs: 1)
         let entry = try #require(report.datasets.first)

@@ -9,7 +9,7 @@ import TestSupport
 @Suite struct ConfinedStagingTests {
     @Test func stagingFromMemoryIgnoresTheWorkingDirectory() throws {
         let directory = TemporaryDirectory()
-        _ = try Mirror.add(source: makeUpstream(in: directory), in: directory.url("mirrors"))
+        _ = try Mirror.add(source: makeUpstream(in: directory), in: directory.url("mirrors"), policy: testPolicy)
         let path = directory.url("mirrors/service.git")
         let mirror = try Repository.open(path)
         let base = try mirror.defaultBranch().commit

@@ -3,6 +3,10 @@ import Testing
 import TestSupport
 @testable import GitKit
 
+/// The policy skein's Ledger gives mirrors, spelled here: GitKit's tests see no product module.
+let testPolicy = MirrorPolicy(
+    ownBranchPrefix: "refs/heads/skein/", ledgerRef: "refs/notes/skein", upstreamLedgerRef: "refs/skein/upstream-notes")
+
 /// An upstream whose default branch is `trunk` (not `master`), with a second branch and a tag.
 func makeUpstream(in directory: TemporaryDirectory, name: String = "service") -> String {
     let path = directory.url("upstream/\(name)")
@@ -23,7 +27,7 @@ func refs(_ path: String, _ pattern: String = "refs/heads refs/tags") -> String 
     @Test func mirrorHasTheUpstreamsHeadAndBranches() throws {
         let directory = TemporaryDirectory()
         let upstream = makeUpstream(in: directory)
-        let result = try Mirror.add(source: upstream, in: directory.url("mirrors"))
+        let result = try Mirror.add(source: upstream, in: directory.url("mirrors"), policy: testPolicy)
         let mirror = directory.url("mirrors/service.git")
         #expect(result.created)
         #expect(git("symbolic-ref", "HEAD", in: mirror) == "refs/heads/trunk")
@@ -37,7 +41,7 @@ func refs(_ path: String, _ pattern: String = "refs/heads refs/tags") -> String 
     @Test func syncFollowsTheUpstreamAndKeepsSkeinRefs() throws {
         let directory = TemporaryDirectory()
         let upstream = makeUpstream(in: directory)
-        _ = try Mirror.add(source: upstream, in: directory.url("mirrors"))
+        _ = try Mirror.add(source: upstream, in: directory.url("mirrors"), policy: testPolicy)
         let mirrorPath = directory.url("mirrors/service.git")
         let repository = try Repository.open(mirrorPath)
         let head = try repository.resolve("HEAD")
@@ -48,7 +52,7 @@ func refs(_ path: String, _ pattern: String = "refs/heads refs/tags") -> String 
         git("branch", "-D", "feature", in: upstream)
         git("branch", "hotfix", in: upstream)
 
-        let result = try Mirror(name: "service", path: mirrorPath).sync()
+        let result = try Mirror(name: "service", path: mirrorPath).sync(policy: testPolicy)
         #expect(result.head?.hex == moved)
         #expect(result.deletedReferences == 1)
         #expect(git("rev-parse", "refs/heads/trunk", in: mirrorPath) == moved)
@@ -63,7 +67,7 @@ func refs(_ path: String, _ pattern: String = "refs/heads refs/tags") -> String 
         let upstream = directory.url("upstream/empty.git")
         try FileManager.default.createDirectory(atPath: upstream, withIntermediateDirectories: true)
         git("init", "-q", "--bare", "-b", "main", in: upstream)
-        let result = try Mirror.add(source: upstream, in: directory.url("mirrors"))
+        let result = try Mirror.add(source: upstream, in: directory.url("mirrors"), policy: testPolicy)
         #expect(result.head == nil)
         #expect(result.defaultBranch == nil)
         let repository = try Repository.open(directory.url("mirrors/empty.git"))
@@ -77,7 +81,7 @@ func refs(_ path: String, _ pattern: String = "refs/heads refs/tags") -> String 
 
     @Test func aMissingSourceIsBadInputAndLeavesNothing() {
         let directory = TemporaryDirectory()
-        #expect(throws: (any Error).self) { try Mirror.add(source: directory.url("nope"), in: directory.url("mirrors")) }
+        #expect(throws: (any Error).self) { try Mirror.add(source: directory.url("nope"), in: directory.url("mirrors"), policy: testPolicy) }
         #expect(!FileManager.default.fileExists(atPath: directory.url("mirrors/nope.git")))
     }
 

@@ -5,7 +5,7 @@ import TestSupport
 
 /// A mirror of the test upstream, its path, and the commit of its default branch.
 private func mirrorOfUpstream(in directory: TemporaryDirectory) throws -> (Repository, String, ObjectID) {
-    _ = try Mirror.add(source: makeUpstream(in: directory), in: directory.url("mirrors"))
+    _ = try Mirror.add(source: makeUpstream(in: directory), in: directory.url("mirrors"), policy: testPolicy)
     let path = directory.url("mirrors/service.git")
     let mirror = try Repository.open(path)
     return (mirror, path, try mirror.defaultBranch().commit)
@@ -15,7 +15,7 @@ private func mirrorOfUpstream(in directory: TemporaryDirectory) throws -> (Repos
     @Test func readsFilesOfACommitWithoutACheckout() throws {
         let directory = TemporaryDirectory()
         let upstream = makeUpstream(in: directory)
-        _ = try Mirror.add(source: upstream, in: directory.url("mirrors"))
+        _ = try Mirror.add(source: upstream, in: directory.url("mirrors"), policy: testPolicy)
         let repository = try Repository.open(directory.url("mirrors/service.git"))
         let (branch, head) = try repository.defaultBranch()
         #expect(branch == "refs/heads/trunk")
@@ -108,7 +108,7 @@ private func mirrorOfUpstream(in directory: TemporaryDirectory) throws -> (Repos
     @Test func staleWorktreesArePruned() throws {
         let directory = TemporaryDirectory()
         let upstream = makeUpstream(in: directory)
-        _ = try Mirror.add(source: upstream, in: directory.url("mirrors"))
+        _ = try Mirror.add(source: upstream, in: directory.url("mirrors"), policy: testPolicy)
         let mirror = try Repository.open(directory.url("mirrors/service.git"))
         let base = try mirror.defaultBranch().commit
         let path = directory.url("work/service")
@@ -124,7 +124,7 @@ private func mirrorOfUpstream(in directory: TemporaryDirectory) throws -> (Repos
     @Test func worktreeConfigRepositoriesAreReportedClearly() throws {
         let directory = TemporaryDirectory()
         let upstream = makeUpstream(in: directory)
-        _ = try Mirror.add(source: upstream, in: directory.url("mirrors"))
+        _ = try Mirror.add(source: upstream, in: directory.url("mirrors"), policy: testPolicy)
         let mirrorPath = directory.url("mirrors/service.git")
         git("config", "extensions.worktreeConfig", "true", in: mirrorPath)
         let mirror = try Repository.open(mirrorPath)
