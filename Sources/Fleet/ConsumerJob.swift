@@ -210,7 +210,7 @@ extension ConsumerJob {
     }
 
     func plan(_ checkout: Checkout) throws -> Planned {
-        let plan = Migrator(migration: migration).plan(checkout.workspace)
+        let plan = try RewriteWorker.plan(migration, checkout.workspace)
         let commands = migration.changes.compactMap { change -> String? in
             if case .run(let command) = change { command } else { nil }
         }
@@ -351,7 +351,7 @@ extension ConsumerJob {
         try mirror.export(base, to: directory)
         let settings = try consumerSettings(in: directory)
         let workspace = Workspace(root: directory, exclude: settings.exclude)
-        let planned = Planned(plan: Migrator(migration: migration).plan(workspace), commands: [])
+        let planned = Planned(plan: try RewriteWorker.plan(migration, workspace), commands: [])
         var diff = ""
         for edit in planned.plan.edits {
             let old = (try? String(contentsOfFile: directory + "/" + edit.path, encoding: .utf8)) ?? ""

@@ -18,6 +18,7 @@ public struct Migrator: Sendable {
         let config = ConfigRewriter(migration: migration)
         result.attention += files.skipped.compactMap(config.unread)
         for file in files.other {
+            PlanProgress.at("reading", file.path)
             result.merge(config.rewrite(file))
         }
         result.edits.sort { $0.path < $1.path }

@@ -11,7 +11,7 @@ public struct SourceFile: Hashable, Sendable {
 }
 
 /// The new content of one file.
-public struct FileEdit: Hashable, Sendable {
+public struct FileEdit: Hashable, Sendable, Codable {
     public var path: String
     public var newText: String
     public init(path: String, newText: String) {
@@ -21,7 +21,7 @@ public struct FileEdit: Hashable, Sendable {
 }
 
 /// A file skein did not look at or would not edit, and why.
-public struct SkippedFile: Hashable, Sendable, CustomStringConvertible {
+public struct SkippedFile: Hashable, Sendable, Codable, CustomStringConvertible {
     public var path: String
     public var reason: String
     public init(path: String, reason: String) {
@@ -33,7 +33,7 @@ public struct SkippedFile: Hashable, Sendable, CustomStringConvertible {
 
 /// What rewriting produced: edits to write, things a person must look at, files passed over,
 /// and how many edits each change made.
-public struct RewriteResult: Sendable {
+public struct RewriteResult: Sendable, Codable {
     public var edits: [FileEdit] = []
     public var attention: [AttentionItem] = []
     public var skipped: [SkippedFile] = []

@@ -178,7 +178,7 @@ struct ProcessLaunch: Sendable {
     }
 }
 
-private func errorText() -> String { String(cString: strerror(errno)) }
+func errorText() -> String { String(cString: strerror(errno)) }
 
 // `pipe2` and `posix_spawn_file_actions_addchdir_np` are GNU extensions the Glibc module does
 // not import; they are looked up once. A pipe made without O_CLOEXEC could leak its write end
@@ -194,7 +194,7 @@ private let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_act
         symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
 }()
 
-private func makePipe(_ fds: inout [Int32]) -> Int32 {
+func makePipe(_ fds: inout [Int32]) -> Int32 {
     if let pipe2Function { return pipe2Function(&fds, O_CLOEXEC) }
     guard pipe(&fds) == 0 else { return -1 }
     _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)

@@ -4,7 +4,7 @@ public enum MemberKind: String, Hashable, Sendable, Codable, CaseIterable {
 }
 
 /// A value a `configSet` rule writes: YAML/JSON/TOML scalars.
-public enum ConfigValue: Hashable, Sendable, CustomStringConvertible {
+public enum ConfigValue: Hashable, Sendable, Codable, CustomStringConvertible {
     case string(String)
     case integer(Int)
     case double(Double)
@@ -24,7 +24,7 @@ public enum ConfigValue: Hashable, Sendable, CustomStringConvertible {
 
 /// One typed change a migration applies to consumers: derived from a schema diff (SPEC §3) or
 /// a rule of an explicit migration (SPEC §4).
-public enum Change: Hashable, Sendable {
+public enum Change: Hashable, Sendable, Codable {
     // Derived from a schema diff.
     case renameField(dataset: String, from: String, to: String)
     case changeFieldType(dataset: String, field: String, from: ColumnType, to: ColumnType)
@@ -116,7 +116,7 @@ public enum Change: Hashable, Sendable {
 }
 
 /// A migration: an id, the typed changes it applies, and the datasets it concerns.
-public struct Migration: Hashable, Sendable {
+public struct Migration: Hashable, Sendable, Codable {
     /// `<dataset>-v<version>`, or the `id:` of an explicit migration.
     public var id: String
     /// The registry commit it came from (40 hex digits), or empty for a file given by hand.

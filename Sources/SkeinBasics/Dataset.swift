@@ -18,7 +18,7 @@ public enum FieldType: String, Hashable, Sendable, CaseIterable, Codable {
 }
 
 /// A column type with its nullability: `int64`, or `string?` when nullable.
-public struct ColumnType: Hashable, Sendable, CustomStringConvertible {
+public struct ColumnType: Hashable, Sendable, Codable, CustomStringConvertible {
     public var type: FieldType
     public var nullable: Bool
     public init(_ type: FieldType, nullable: Bool = false) {
@@ -31,7 +31,7 @@ public struct ColumnType: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// One field of a dataset file.
-public struct FieldSpec: Hashable, Sendable {
+public struct FieldSpec: Hashable, Sendable, Codable {
     public var name: String
     public var column: ColumnType
     /// The name this field had before (`previously:`), marking a rename.
@@ -48,7 +48,7 @@ public struct FieldSpec: Hashable, Sendable {
 }
 
 /// A parsed `datasets/<name>.yaml` (SPEC §2).
-public struct DatasetSpec: Hashable, Sendable {
+public struct DatasetSpec: Hashable, Sendable, Codable {
     public var name: String
     /// The dataset's former id (`previously:` at the top level), marking a dataset rename.
     public var previousName: String?
@@ -80,7 +80,7 @@ public struct DatasetSpec: Hashable, Sendable {
 
 /// A dataset before and after a schema commit. `old` is nil for an explicit migration that
 /// names a dataset without a diff.
-public struct DatasetTransition: Hashable, Sendable {
+public struct DatasetTransition: Hashable, Sendable, Codable {
     public var old: DatasetSpec?
     public var new: DatasetSpec
 

@@ -1,5 +1,5 @@
 /// A place in a file, as people cite it: `path:line` (1-based), with an optional column.
-public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct SourceLocation: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
     public var path: String
     public var line: Int
     public var column: Int?
@@ -18,7 +18,7 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
 }
 
 /// Something a person must look at: where, and what.
-public struct AttentionItem: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct AttentionItem: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
     public var location: SourceLocation
     public var message: String
 

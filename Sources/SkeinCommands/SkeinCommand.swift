@@ -17,6 +17,7 @@ public struct SkeinCommand: AsyncParsableCommand {
         subcommands: [
             MirrorCommand.self, DiscoverCommand.self, PlanCommand.self, RunCommand.self, StatusCommand.self,
             PushCommand.self, RollbackCommand.self, CheckCommand.self, HookCommand.self, TriggerCommand.self,
+            PlanWorkerCommand.self,
         ]
     )
 

@@ -28,6 +28,7 @@ final class SwiftFile {
     init(path: String, text: String) {
         self.path = path
         self.text = text
+        PlanProgress.at("reading", path)
         self.tree = Parser.parse(source: text)
     }
 

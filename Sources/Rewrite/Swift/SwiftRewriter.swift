@@ -48,6 +48,7 @@ public struct SwiftRewriter: Sendable {
         }
         for position in rules.indices { rules[position].prepare(in: context) }
         for (file, concerned) in parsed {
+            PlanProgress.at("rewriting", file.path)
             for position in concerned { rules[position].apply(to: file, in: context) }
         }
         var result = context.result

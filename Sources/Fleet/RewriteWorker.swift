@@ -1,0 +1,64 @@
+import Foundation
+import Rewrite
+import Sandbox
+import SkeinBasics
+
+/// Plans one consumer in a child process (`skein plan-worker`), so that consumer content that
+/// crashes, stalls or swells the parsers ends that consumer as `error` and the run goes on. The
+/// worker only reads the worktree and answers with the plan; every write (files, branch, ledger)
+/// stays with the coordinator, so a worker's death never leaves anything half-written.
+public enum RewriteWorker {
+    /// The hidden subcommand that serves a plan job.
+    public static let subcommand = "plan-worker"
+    /// Prefix of the worker's progress lines on standard error.
+    public static let progressPrefix = "skein-worker: "
+    /// Address space a worker may use. Generous for honest consumers (every file is at most
+    /// 4 MiB; syntax trees of a large repo take some hundreds of MB), far below what an alias
+    /// bomb or a runaway parser takes.
+    public static let memoryBytes: UInt64 = 3 << 30
+    /// Wall-clock seconds a worker may take for one consumer.
+    public static let timeout: Double = 600
+
+    /// The skein executable that serves plan jobs: this process when it is skein, else a
+    /// `skein` beside this program (a test runner or `skein-bench` in the build folder); nil when
+    /// there is none, and planning then happens in this process.
+    public static let executable: String? = {
+        guard let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        let url = URL(fileURLWithPath: own)
+        if url.lastPathComponent == "skein" { return own }
+        let sibling = url.deletingLastPathComponent().appendingPathComponent("skein").path
+        return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : nil
+    }()
+
+    /// The consumer's plan, made by a worker when one can be started.
+    /// - Throws: `FleetError` naming how the worker ended and the file it was at.
+    public static func plan(_ migration: Migration, _ workspace: Workspace) throws -> RewriteResult {
+        let job = PlanJob(migration: migration, workspace: workspace)
+        guard let executable else { return job.plan() }
+        let worker = WorkerProcess(
+            executable: executable, arguments: [executable, subcommand], memoryBytes: memoryBytes, timeout: timeout,
+            progressPrefix: progressPrefix)
+        let result = try worker.run(input: try job.encoded())
+        if result.status == 0, !result.timedOut, !result.outputExceeded, let plan = try? RewriteResult.decode(result.output) {
+            return plan
+        }
+        throw FleetError(failure(result))
+    }
+
+    /// "rewrite worker crashed: signal 11 while reading config/deep.json", and the like.
+    static func failure(_ result: WorkerResult) -> String {
+        let at = result.lastProgress.map { " while \($0)" } ?? ""
+        let said = result.errorTail.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            .map { ": " + $0.prefix(300) } ?? ""
+        if result.timedOut { return "rewrite worker timed out after \(Int(timeout)) s\(at)" }
+        if let signal = result.signal {
+            // An allocation refused at the address-space limit ends a Swift program with a trap.
+            let memory = result.errorTail.contains("alloc") ? " (memory limit of \(memoryBytes >> 20) MiB reached)" : ""
+            let cpu = signal == SIGXCPU ? " (CPU time limit)" : ""
+            return "rewrite worker crashed: signal \(signal)\(at)\(memory)\(cpu)\(said)"
+        }
+        if result.outputExceeded { return "rewrite worker's plan is larger than the bound on what skein reads\(at)" }
+        if result.status != 0 { return "rewrite worker failed: exit status \(result.status)\(at)\(said)" }
+        return "rewrite worker's plan could not be read\(said)"
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import SkeinBasics
+
+/// Everything planning one consumer needs, as a value that crosses a process boundary: the
+/// coordinator encodes it for a rewrite worker, which decodes it, plans, and answers with the
+/// plan (`RewriteResult`, also `Codable`). New inputs to planning (a compiler index, say) are new
+/// optional fields here, so a job written without them still decodes.
+public struct PlanJob: Codable, Sendable {
+    /// How the job is encoded; a worker refuses a job of another version rather than guess.
+    public static let formatVersion = 1
+
+    public var version: Int
+    public var migration: Migration
+    /// The worktree (or export) to plan over.
+    public var root: String
+    /// The consumer's `exclude:` globs, as written.
+    public var exclude: [String]
+
+    public init(migration: Migration, workspace: Workspace) {
+        version = Self.formatVersion
+        self.migration = migration
+        root = workspace.root
+        exclude = workspace.exclude.map(\.pattern)
+    }
+
+    public var workspace: Workspace { Workspace(root: root, exclude: exclude.map(Glob.init)) }
+
+    /// Plans the job in this process.
+    public func plan() -> RewriteResult {
+        Migrator(migration: migration).plan(workspace)
+    }
+
+    /// The job as JSON.
+    public func encoded() throws -> Data { try JSONEncoder().encode(self) }
+
+    /// Decodes a job, refusing one of another format version.
+    public static func decode(_ data: Data) throws -> PlanJob {
+        let job = try JSONDecoder().decode(PlanJob.self, from: data)
+        guard job.version == formatVersion else {
+            throw InputError("plan job format \(job.version) is not the \(formatVersion) this skein reads")
+        }
+        return job
+    }
+}
+
+extension RewriteResult {
+    /// The plan as JSON, the way a rewrite worker answers.
+    public func encoded() throws -> Data { try JSONEncoder().encode(self) }
+
+    public static func decode(_ data: Data) throws -> RewriteResult {
+        try JSONDecoder().decode(RewriteResult.self, from: data)
+    }
+}
+
+/// Which consumer file planning is at, for a worker to report before it touches the file: if
+/// the file crashes or stalls the worker, the coordinator can name it. Set for a scope with
+/// `PlanProgress.$reporter.withValue(...)`; nil (nothing reported) otherwise.
+public enum PlanProgress {
+    @TaskLocal public static var reporter: (@Sendable (_ activity: String, _ path: String) -> Void)?
+
+    /// Reports that `activity` ("reading", "rewriting") of `path` starts.
+    static func at(_ activity: String, _ path: String) {
+        reporter?(activity, path)
+    }
+}
