@@ -2,8 +2,8 @@
 # make bench: figures measured side by side in one run, each pair alternated ROUNDS times,
 # medians reported (this machine is shared and noisy: the ratios are what hold). Prints a table
 # and writes bench/results.json. Sizes can be set: MIRRORS=200 DISCOVER=1000 CONSUMERS=20 FILES=200;
-# FIGURES picks some of: sync discover rewrite run sandbox memory page (default: all); PAGE=2000
-# consumers for the status page.
+# FIGURES picks some of: sync discover rewrite run worker sandbox memory page (default: all);
+# PAGE=2000 consumers for the status page.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # The binary `make release` builds (swift-syntax package, its own scratch directory).
@@ -18,7 +18,7 @@ files_n=${FILES:-200}
 jobs=${JOBS:-4}
 work=${BENCH_DIR:-$root/bench/work}
 page_n=${PAGE:-2000}
-figures=${FIGURES:-sync discover rewrite run sandbox memory page}
+figures=${FIGURES:-sync discover rewrite run worker sandbox memory page}
 wants() { [[ " $figures " == *" $1 "* ]]; }
 # No user configuration, and an identity of its own: both sides commit and add notes.
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
@@ -122,6 +122,15 @@ record "{\"figure\": \"whole run per consumer, tests = true ($consumers_n consum
 
 fi
 
+# 4b. What planning each consumer in its own `skein plan-worker` process costs (spawn, job
+#     encoded, plan decoded) against planning in skein's process, per consumer.
+if wants run || wants worker; then
+echo "== rewrite worker per consumer"
+line=$("$bench" worker "$skein" "$root/fixtures/fleet/consumers/top-tracks" 20 || echo '{}')
+record "$(python3 -c "import json,sys; d=json.loads(sys.argv[1] or '{}'); d['figure']='plan one consumer in a worker process (top-tracks)'; d['goal']='whole run ratio stays <= 1.0'; print(json.dumps(d))" "$line")"
+
+fi
+
 # 5. Warm vs cold sandboxed swift test of one consumer after a one-line change.
 if wants sandbox; then
 echo "== warm vs cold swift test"
@@ -194,6 +203,10 @@ for r in rows:
     elif "page_mb" in r:
         rendered = f"{r['render_ms']:.0f} ms to load" if r.get("render_ms") is not None else "no chromium"
         print(f"| {r['figure']:<58} | {r['status_html_s']:>9.2f}s | {r['page_mb']:>9.1f} MB | {'':>6} | {rendered} |")
+    elif "consumer_worker_s" in r:
+        print(f"| {r['figure']:<58} | {r['consumer_worker_s']*1000:>8.0f}ms | {r['consumer_in_process_s']*1000:>10.0f}ms | {'':>6} | {r['goal']} |")
+        label = "  of which process start + plan decode (empty consumer)"
+        print(f"| {label:<58} | {r['empty_worker_s']*1000:>8.0f}ms | {r['empty_in_process_s']*1000:>10.0f}ms | {'':>6} | |")
     elif "peak_mb" in r:
         print(f"| {r['figure']:<58} | {r['peak_mb']:>8.0f}MB | {'':>12} | {'':>6} | {r['goal']} |")
 print(f"\nwritten: {sys.argv[2]}")

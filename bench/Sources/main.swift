@@ -1,6 +1,7 @@
 // skein-bench: the in-process figures of `make bench`. Prints one JSON object per figure.
 //   skein-bench rewrite DIR         rewrite throughput vs SwiftSyntax parse-only over DIR's .swift files
 //   skein-bench sandbox PACKAGE     cold vs warm sandboxed `swift test` after a one-line edit
+//   skein-bench worker SKEIN DIR     planning in a `skein plan-worker` process vs in-process, per consumer
 //   skein-bench plays DIR [ROUNDS]  the plays v1→v2 migration of the fleet fixture planned over
 //                                   DIR (a consumer checkout) vs parse-only, in-process
 import Foundation
@@ -29,6 +30,27 @@ func seconds(_ body: () -> Void) -> Double {
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 func emit(_ pairs: [(String, JSONValue)]) { print(JSONValue.object(pairs).serialized()) }
+
+/// The fleet fixture's plays v1 → v2 (fixtures/fleet/registry), as the registry diff gives it.
+func playsMigration() -> Migration {
+    let v1 = DatasetSpec(name: "plays", version: 1, location: "gs://listening-data/plays/v1", record: "PlayEvent", fields: [
+        FieldSpec(name: "user_id", column: ColumnType(.string)), FieldSpec(name: "track_id", column: ColumnType(.string)),
+        FieldSpec(name: "ms_played", column: ColumnType(.int32)), FieldSpec(name: "context", column: ColumnType(.string, nullable: true)),
+        FieldSpec(name: "client_version", column: ColumnType(.string)),
+    ])
+    let v2 = DatasetSpec(name: "plays", version: 2, location: "gs://listening-data/plays/v2", record: "PlayEvent", fields: [
+        FieldSpec(name: "user_id", column: ColumnType(.string)),
+        FieldSpec(name: "track_uri", column: ColumnType(.string), previously: "track_id"),
+        FieldSpec(name: "ms_played", column: ColumnType(.int64)), FieldSpec(name: "context", column: ColumnType(.string, nullable: true)),
+    ])
+    return Migration(id: "plays-v2", schemaCommit: "", datasets: ["plays"], changes: [
+        .renameField(dataset: "plays", from: "track_id", to: "track_uri"),
+        .changeFieldType(dataset: "plays", field: "ms_played", from: ColumnType(.int32), to: ColumnType(.int64)),
+        .removeField(dataset: "plays", field: "client_version"),
+        .moveLocation(dataset: "plays", from: "gs://listening-data/plays/v1", to: "gs://listening-data/plays/v2"),
+        .bumpVersion(dataset: "plays", from: 1, to: 2),
+    ], transitions: [DatasetTransition(old: v1, new: v2)])
+}
 
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
@@ -70,24 +92,7 @@ case "plays":
     let workspace = Workspace(root: root)
     let files = workspace.read().swift
     let lines = files.reduce(0) { $0 + $1.text.utf8.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
-    // The fleet fixture's plays v1 → v2 (fixtures/fleet/registry), as the registry diff gives it.
-    let v1 = DatasetSpec(name: "plays", version: 1, location: "gs://listening-data/plays/v1", record: "PlayEvent", fields: [
-        FieldSpec(name: "user_id", column: ColumnType(.string)), FieldSpec(name: "track_id", column: ColumnType(.string)),
-        FieldSpec(name: "ms_played", column: ColumnType(.int32)), FieldSpec(name: "context", column: ColumnType(.string, nullable: true)),
-        FieldSpec(name: "client_version", column: ColumnType(.string)),
-    ])
-    let v2 = DatasetSpec(name: "plays", version: 2, location: "gs://listening-data/plays/v2", record: "PlayEvent", fields: [
-        FieldSpec(name: "user_id", column: ColumnType(.string)),
-        FieldSpec(name: "track_uri", column: ColumnType(.string), previously: "track_id"),
-        FieldSpec(name: "ms_played", column: ColumnType(.int64)), FieldSpec(name: "context", column: ColumnType(.string, nullable: true)),
-    ])
-    let migration = Migration(id: "plays-v2", schemaCommit: "", datasets: ["plays"], changes: [
-        .renameField(dataset: "plays", from: "track_id", to: "track_uri"),
-        .changeFieldType(dataset: "plays", field: "ms_played", from: ColumnType(.int32), to: ColumnType(.int64)),
-        .removeField(dataset: "plays", field: "client_version"),
-        .moveLocation(dataset: "plays", from: "gs://listening-data/plays/v1", to: "gs://listening-data/plays/v2"),
-        .bumpVersion(dataset: "plays", from: 1, to: 2),
-    ], transitions: [DatasetTransition(old: v1, new: v2)])
+    let migration = playsMigration()
     var parse: [Double] = [], plan: [Double] = []
     var edited = 0
     for _ in 0..<rounds {
@@ -98,6 +103,41 @@ case "plays":
         ("figure", .string("plays")), ("files", .int(files.count)), ("lines", .int(lines)), ("files_edited", .int(edited)),
         ("parse_lines_per_s", .double((Double(lines) / median(parse)).rounded())),
         ("plan_s", .double(median(plan))), ("plan_lines_per_s", .double((Double(lines) / median(plan)).rounded())),
+    ])
+case "worker":
+    // What planning in a worker process costs per consumer: the same plan made in this process
+    // and by `skein plan-worker` (spawn, job encoded, plan decoded), over an empty consumer
+    // (nothing but the cost of the process) and over DIR.
+    guard arguments.count >= 3 else { fatalError("usage: skein-bench worker SKEIN DIR [ROUNDS]") }
+    let executable = arguments.dropFirst().first!, root = arguments.dropFirst(2).first!
+    let rounds = arguments.dropFirst(3).first.flatMap { Int($0) } ?? 20
+    let migration = playsMigration()
+    let empty = FileManager.default.temporaryDirectory.appendingPathComponent("skein-bench-empty-\(getpid())").path
+    try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: empty) }
+    func inWorker(_ root: String) -> Int {
+        let worker = WorkerProcess(
+            executable: executable, arguments: [executable, "plan-worker"], memoryBytes: 3 << 30, timeout: 600,
+            progressPrefix: "skein-worker: ")
+        let job = PlanJob(migration: migration, workspace: Workspace(root: root))
+        guard let result = try? worker.run(input: try! job.encoded()), result.status == 0,
+              let plan = try? RewriteResult.decode(result.output) else { fatalError("plan-worker failed") }
+        return plan.edits.count
+    }
+    var emptyIn: [Double] = [], emptyOut: [Double] = [], fullIn: [Double] = [], fullOut: [Double] = []
+    var editsIn = 0, editsOut = 0
+    for _ in 0..<rounds {
+        emptyIn.append(seconds { _ = Migrator(migration: migration).plan(Workspace(root: empty)) })
+        emptyOut.append(seconds { _ = inWorker(empty) })
+        fullIn.append(seconds { editsIn = Migrator(migration: migration).plan(Workspace(root: root)).edits.count })
+        fullOut.append(seconds { editsOut = inWorker(root) })
+    }
+    guard editsIn == editsOut else { fatalError("the worker planned \(editsOut) edits, in-process \(editsIn)") }
+    emit([
+        ("figure", .string("worker")), ("rounds", .int(rounds)), ("files_edited", .int(editsIn)),
+        ("empty_in_process_s", .double(median(emptyIn))), ("empty_worker_s", .double(median(emptyOut))),
+        ("consumer_in_process_s", .double(median(fullIn))), ("consumer_worker_s", .double(median(fullOut))),
+        ("overhead_per_consumer_s", .double(median(fullOut) - median(fullIn))),
     ])
 case "sandbox":
     guard let package = arguments.dropFirst().first else { fatalError("usage: skein-bench sandbox PACKAGE-DIR") }
