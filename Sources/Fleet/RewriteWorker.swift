@@ -18,6 +18,14 @@ public enum RewriteWorker {
     public static let memoryBytes: UInt64 = 3 << 30
     /// Wall-clock seconds a worker may take for one consumer.
     public static let timeout: Double = 600
+    /// Seconds one file may take; a file that takes longer is given up and reported, and the
+    /// consumer is planned again without it.
+    public static let fileBudget: Double = 60
+    /// How many files of one consumer may be given up that way before the consumer is an error.
+    static let maximumFilesGivenUp = 3
+    /// The progress word and exit status of a worker that gave up a file over its budget.
+    public static let overBudget = "over-budget"
+    public static let overBudgetStatus: Int32 = 75
 
     /// The skein executable that serves plan jobs: this process when it is skein, else a
     /// `skein` beside this program (a test runner or `skein-bench` in the build folder); nil when
@@ -32,17 +40,31 @@ public enum RewriteWorker {
 
     /// The consumer's plan, made by a worker when one can be started.
     /// - Throws: `FleetError` naming how the worker ended and the file it was at.
-    public static func plan(_ migration: Migration, _ workspace: Workspace) throws -> RewriteResult {
-        let job = PlanJob(migration: migration, workspace: workspace)
+    public static func plan(_ migration: Migration, _ workspace: Workspace, fileBudget: Double = fileBudget) throws -> RewriteResult {
+        var job = PlanJob(migration: migration, workspace: workspace, fileBudget: fileBudget)
         guard let executable else { return job.plan() }
         let worker = WorkerProcess(
             executable: executable, arguments: [executable, subcommand], memoryBytes: memoryBytes, timeout: timeout,
-            progressPrefix: progressPrefix)
-        let result = try worker.run(input: try job.encoded())
-        if result.status == 0, !result.timedOut, !result.outputExceeded, let plan = try? RewriteResult.decode(result.output) {
-            return plan
+            progressPrefix: progressPrefix,
+            // Swift's crash backtracer would hold a crashed worker for seconds while it
+            // symbolicates; the coordinator only needs to know that it died, and where.
+            environment: ["SWIFT_BACKTRACE": "enable=no"])
+        var givenUp: [SkippedFile] = []
+        while true {
+            let result = try worker.run(input: try job.encoded())
+            if result.status == 0, !result.timedOut, !result.outputExceeded, let plan = try? RewriteResult.decode(result.output) {
+                return plan
+            }
+            if result.status == overBudgetStatus, givenUp.count < maximumFilesGivenUp,
+               let path = result.lastProgress?.split(separator: " ", maxSplits: 1).dropFirst().first,
+               result.lastProgress?.hasPrefix(overBudget + " ") == true {
+                givenUp.append(SkippedFile(
+                    path: String(path), reason: "not read: it took longer than the \(String(format: "%g", fileBudget)) s a file may take"))
+                job.passOver = givenUp
+                continue
+            }
+            throw FleetError(failure(result))
         }
-        throw FleetError(failure(result))
     }
 
     /// "rewrite worker crashed: signal 11 while reading config/deep.json", and the like.

@@ -10,10 +10,21 @@ public struct Migrator: Sendable {
     }
 
     /// Computes the edits for a worktree without writing anything (for `--dry-run` and tests).
-    public func plan(_ workspace: Workspace) -> RewriteResult {
-        let files = workspace.read()
+    /// Files in `passingOver` are not read; each is reported for a person to look at.
+    public func plan(_ workspace: Workspace, passingOver: [SkippedFile] = []) -> RewriteResult {
+        var files = workspace.read()
         var result = RewriteResult()
         result.skipped = files.skipped
+        if !passingOver.isEmpty {
+            let paths = Set(passingOver.map(\.path))
+            files.swift.removeAll { paths.contains($0.path) }
+            files.other.removeAll { paths.contains($0.path) }
+            for file in passingOver {
+                result.skipped.append(file)
+                result.attention.append(AttentionItem(SourceLocation(path: file.path, line: 1), file.reason + "; not edited"))
+                result.referencesFound += 1
+            }
+        }
         result.merge(SwiftRewriter(migration: migration).rewrite(files.swift))
         let config = ConfigRewriter(migration: migration)
         result.attention += files.skipped.compactMap(config.unread)

@@ -15,19 +15,26 @@ public struct PlanJob: Codable, Sendable {
     public var root: String
     /// The consumer's `exclude:` globs, as written.
     public var exclude: [String]
+    /// Seconds the worker may spend on one file before it gives the file up.
+    public var fileBudget: Double?
+    /// Files not to read, with the reason (a file an earlier worker gave up on); each becomes
+    /// an attention line.
+    public var passOver: [SkippedFile]?
 
-    public init(migration: Migration, workspace: Workspace) {
+    public init(migration: Migration, workspace: Workspace, fileBudget: Double? = nil, passOver: [SkippedFile] = []) {
         version = Self.formatVersion
         self.migration = migration
         root = workspace.root
         exclude = workspace.exclude.map(\.pattern)
+        self.fileBudget = fileBudget
+        self.passOver = passOver.isEmpty ? nil : passOver
     }
 
     public var workspace: Workspace { Workspace(root: root, exclude: exclude.map(Glob.init)) }
 
     /// Plans the job in this process.
     public func plan() -> RewriteResult {
-        Migrator(migration: migration).plan(workspace)
+        Migrator(migration: migration).plan(workspace, passingOver: passOver ?? [])
     }
 
     /// The job as JSON.

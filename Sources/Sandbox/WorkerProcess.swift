@@ -35,11 +35,14 @@ public struct WorkerProcess: Sendable {
     public var maximumOutput: Int
     /// Lines on standard error starting with this are progress reports.
     public var progressPrefix: String
+    /// Set in the worker's environment over skein's own.
+    public var environment: [String: String]
 
     public init(
         executable: String, arguments: [String], memoryBytes: UInt64?, timeout: Double,
-        maximumOutput: Int = 512 << 20, progressPrefix: String
+        maximumOutput: Int = 512 << 20, progressPrefix: String, environment: [String: String] = [:]
     ) {
+        self.environment = environment
         self.executable = executable
         self.arguments = arguments
         self.memoryBytes = memoryBytes
@@ -84,7 +87,7 @@ public struct WorkerProcess: Sendable {
             &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         let argv = arguments.map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }

@@ -21,13 +21,60 @@ struct PlanWorkerCommand: ParsableCommand {
         } catch {
             throw ValidationError("cannot read the plan job: \(error)")
         }
-        let plan = PlanProgress.$reporter.withValue({ activity, path in
-            let line = RewriteWorker.progressPrefix + activity + " " + path.replacingOccurrences(of: "\n", with: "\\n") + "\n"
-            // Unbuffered: the line must be out before the file is touched.
-            FileHandle.standardError.write(Data(line.utf8))
-        }) {
-            job.plan()
+        let current = CurrentFile()
+        if let budget = job.fileBudget { current.watch(budget: budget) }
+        // Planning runs on a thread with a large stack: the parsers recurse, and their nesting
+        // bounds are set for this much.
+        nonisolated(unsafe) var plan: RewriteResult?
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            plan = PlanProgress.$reporter.withValue({ activity, path in
+                current.start(path)
+                report(activity + " " + path)
+            }) {
+                job.plan()
+            }
+            done.signal()
         }
-        FileHandle.standardOutput.write(try plan.encoded())
+        thread.stackSize = 256 << 20
+        thread.start()
+        done.wait()
+        FileHandle.standardOutput.write(try plan!.encoded())
+    }
+}
+
+/// One progress line on standard error, unbuffered: it must be out before the file is touched.
+private func report(_ text: String) {
+    let line = RewriteWorker.progressPrefix + text.replacingOccurrences(of: "\n", with: "\\n") + "\n"
+    FileHandle.standardError.write(Data(line.utf8))
+}
+
+/// The file planning is at, and since when; a watchdog ends the worker when one file takes
+/// longer than its budget, saying which (the coordinator then plans again without it).
+private final class CurrentFile: @unchecked Sendable {
+    private let lock = NSLock()
+    private var path: String?
+    private var since = Date()
+
+    func start(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        self.path = path
+        since = Date()
+    }
+
+    func watch(budget: Double) {
+        Thread.detachNewThread {
+            while true {
+                Thread.sleep(forTimeInterval: min(0.25, budget / 4))
+                self.lock.lock()
+                let over = self.path.flatMap { Date().timeIntervalSince(self.since) > budget ? $0 : nil }
+                self.lock.unlock()
+                if let over {
+                    report(RewriteWorker.overBudget + " " + over)
+                    _exit(RewriteWorker.overBudgetStatus)
+                }
+            }
+        }
     }
 }

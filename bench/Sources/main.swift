@@ -118,7 +118,7 @@ case "worker":
     func inWorker(_ root: String) -> Int {
         let worker = WorkerProcess(
             executable: executable, arguments: [executable, "plan-worker"], memoryBytes: 3 << 30, timeout: 600,
-            progressPrefix: "skein-worker: ")
+            progressPrefix: "skein-worker: ", environment: ["SWIFT_BACKTRACE": "enable=no"])
         let job = PlanJob(migration: migration, workspace: Workspace(root: root))
         guard let result = try? worker.run(input: try! job.encoded()), result.status == 0,
               let plan = try? RewriteResult.decode(result.output) else { fatalError("plan-worker failed") }

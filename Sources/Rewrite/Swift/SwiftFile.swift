@@ -29,10 +29,16 @@ final class SwiftFile {
         self.path = path
         self.text = text
         PlanProgress.at("reading", path)
-        self.tree = Parser.parse(source: text)
+        limitExceeded = SwiftParseLimits.violation(in: text)
+        var source = limitExceeded == nil ? text : ""
+        // The parser copies the bytes into the tree's arena; the buffer need not outlive the call.
+        self.tree = source.withUTF8 { Parser.parse(source: $0, maximumNestingLevel: SwiftParseLimits.maximumNestingLevel) }
     }
 
-    var parsesCleanly: Bool { !tree.hasError }
+    /// Which of `SwiftParseLimits` the file exceeds; such a file is not parsed at all.
+    let limitExceeded: String?
+
+    var parsesCleanly: Bool { limitExceeded == nil && !tree.hasError }
 
     /// 1-based line of a node's first token (after its leading trivia).
     func line(of node: some SyntaxProtocol) -> Int {

@@ -40,9 +40,10 @@ public struct SwiftRewriter: Sendable {
                 index.addParsed(file)
                 parsed.append((file, concerned))
             } else {
-                context.result.skipped.append(SkippedFile(path: file.path, reason: "does not parse cleanly; not edited"))
+                let problem = file.limitExceeded.map { "not parsed: \($0)" } ?? "does not parse cleanly"
+                context.result.skipped.append(SkippedFile(path: file.path, reason: "\(problem); not edited"))
                 context.result.attention.append(AttentionItem(SkeinBasics.SourceLocation(path: file.path, line: 1),
-                                                              "does not parse cleanly; not edited, may reference what the migration changes"))
+                                                              "\(problem); not edited, may reference what the migration changes"))
                 context.result.referencesFound += 1
             }
         }

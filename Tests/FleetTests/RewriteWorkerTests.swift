@@ -1,0 +1,113 @@
+import Fleet
+import Foundation
+import Rewrite
+import SkeinBasics
+import Testing
+import TestSupport
+
+/// Planning in a `skein plan-worker` process: the same plan as in-process, and a worker that
+/// dies or stalls ends as an error (or a file given up) naming the file it was at.
+@Suite struct RewriteWorkerTests {
+    static let migration = Migration(
+        id: "plays-v2", schemaCommit: "", datasets: ["plays"],
+        changes: [.renameField(dataset: "plays", from: "track_id", to: "track_uri")],
+        transitions: [DatasetTransition(
+            old: DatasetSpec(name: "plays", version: 1, location: "gs://plays/v1", record: "PlayEvent",
+                             fields: [FieldSpec(name: "track_id", column: ColumnType(.string))]),
+            new: DatasetSpec(name: "plays", version: 2, location: "gs://plays/v2", record: "PlayEvent",
+                             fields: [FieldSpec(name: "track_uri", column: ColumnType(.string), previously: "track_id")]))])
+
+    /// A consumer whose one Swift file takes the parser a few seconds.
+    static func slowConsumer() -> TemporaryDirectory {
+        let directory = TemporaryDirectory("skein-worker")
+        directory.write("Sources/App/PlayEvent.swift", "struct PlayEvent: Codable { var track_id: String }\n")
+        let line = "let value = PlayEvent(track_id: \"x\").track_id.count + [1, 2, 3].map { $0 * 2 }.reduce(0, +)\n"
+        directory.write("Sources/App/Big.swift", "func big() {\n" + String(repeating: line, count: 40_000) + "}\n")
+        return directory
+    }
+
+    @Test func theWorkerPlansWhatThisProcessPlans() throws {
+        #expect(RewriteWorker.executable != nil, "no skein binary beside the tests")
+        let directory = TemporaryDirectory("skein-worker")
+        directory.write("Sources/App/PlayEvent.swift", "struct PlayEvent: Codable {\n    var track_id: String\n}\n")
+        directory.write("config/app.json", "{\"fields\": [\"track_id\"], \"source\": \"gs://plays/v1\"}\n")
+        let workspace = Workspace(root: directory.path)
+        let inWorker = try RewriteWorker.plan(Self.migration, workspace)
+        let here = Migrator(migration: Self.migration).plan(workspace)
+        #expect(inWorker.edits == here.edits)
+        #expect(inWorker.attention == here.attention)
+        #expect(inWorker.counts == here.counts)
+        #expect(inWorker.edits.contains { $0.path == "Sources/App/PlayEvent.swift" && $0.newText.contains("var track_uri") })
+    }
+
+    @Test func aWorkerKilledBySignalIsAnErrorNamingTheFileItWasReading() throws {
+        let directory = Self.slowConsumer()
+        let parent = getpid()
+        // Crash the worker the way a parser fault would: SIGSEGV once it has spent half a second
+        // of CPU, by then parsing the big file (the first in path order).
+        let killer = Thread {
+            for _ in 0..<6000 {
+                Thread.sleep(forTimeInterval: 0.05)
+                for pid in workerPIDs(parent: parent) where cpuTicks(pid) > 50 {
+                    kill(pid, SIGSEGV)
+                    return
+                }
+            }
+        }
+        killer.start()
+        do {
+            _ = try RewriteWorker.plan(Self.migration, Workspace(root: directory.path), fileBudget: 600)
+            Issue.record("the worker was not killed")
+        } catch {
+            #expect(String(describing: error).hasPrefix("rewrite worker crashed: signal 11 while reading Sources/App/Big.swift"),
+                    "\(error)")
+        }
+    }
+
+    @Test func aFileOverItsTimeBudgetIsGivenUpAndNamedForAPerson() throws {
+        let directory = Self.slowConsumer()
+        let plan = try RewriteWorker.plan(Self.migration, Workspace(root: directory.path), fileBudget: 0.2)
+        let lines = plan.attention.map(\.description)
+        #expect(lines.contains("Sources/App/Big.swift:1: not read: it took longer than the 0.2 s a file may take; not edited"),
+                "\(lines)")
+        // The rest of the consumer is still planned.
+        #expect(plan.edits.contains { $0.path == "Sources/App/PlayEvent.swift" })
+    }
+}
+
+/// User and system CPU time of a process, in clock ticks.
+func cpuTicks(_ pid: pid_t) -> Int {
+    guard let stat = procFile("/proc/\(pid)/stat"),
+          let close = stat.range(of: ")", options: .backwards) else { return 0 }
+    let fields = stat[close.upperBound...].split(separator: " ")
+    guard fields.count > 13 else { return 0 }
+    return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+}
+
+/// Rewrite workers started by this process.
+func workerPIDs(parent: pid_t) -> [pid_t] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { pid_t($0) }.filter { pid in
+        guard let stat = procFile("/proc/\(pid)/stat"),
+              let close = stat.range(of: ")", options: .backwards) else { return false }
+        let fields = stat[close.upperBound...].split(separator: " ")
+        guard fields.count > 2, pid_t(fields[1]) == parent else { return false }
+        let command = procFile("/proc/\(pid)/cmdline") ?? ""
+        return command.contains(RewriteWorker.subcommand)
+    }
+}
+
+/// A file of /proc, read to its end (they report a size of 0, so readers that trust the size see nothing).
+func procFile(_ path: String) -> String? {
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = read(descriptor, &buffer, buffer.count)
+        if count <= 0 { break }
+        bytes += buffer[0..<count]
+    }
+    return String(decoding: bytes.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+}
