@@ -288,9 +288,18 @@ public enum Discovery {
         _ entry: TreeEntry, in repository: Repository, needles: [DatasetNeedles], findings: inout [Int: Finding]
     ) throws {
         var mentioned: [Int] = []
+        var oversize: SchemaError?
         let text: String? = try repository.withBlobBytes(entry.blob) { bytes in
             mentioned = needles.indices.filter { needles[$0].namePatterns.contains { Matcher.contains(bytes, $0) } }
-            return mentioned.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+            // Too large to parse: reported without copying it.
+            oversize = CatalogInfo.sizeProblem(bytes.count, path: entry.path)
+            return mentioned.isEmpty || oversize != nil ? nil : String(decoding: bytes, as: UTF8.self)
+        }
+        if let oversize {
+            for index in mentioned {
+                findings[index, default: Finding()].problems.append("\(oversize); its dependencies are not read")
+            }
+            return
         }
         guard let text else { return }
         let dependencies: [CatalogInfo.Dependency]

@@ -13,8 +13,19 @@ public enum CatalogInfo {
         public var line: Int
     }
 
+    /// The largest descriptor read. A real one is a few KB; a consumer's 60 MB one took
+    /// discovery most of a minute and most of a GB to parse, for every run.
+    public static let maximumBytes = 1 << 20
+
+    /// Why a descriptor of `size` bytes is not read, or nil when it is small enough.
+    public static func sizeProblem(_ size: Int, path: String) -> SchemaError? {
+        guard size > maximumBytes else { return nil }
+        return SchemaError(path: path, line: 0, message: "\(size) bytes, larger than the \(maximumBytes >> 20) MiB skein reads")
+    }
+
     /// Every resource dependency of every document in the descriptor, in order.
     public static func dependencies(_ text: String, path: String) throws(SchemaError) -> [Dependency] {
+        if let problem = sizeProblem(text.utf8.count, path: path) { throw problem }
         var result: [Dependency] = []
         for document in try YAMLDocument.composeAll(text, path: path) {
             guard let spec = document.mapping?["spec"], let dependsOn = spec.mapping?["dependsOn"] else { continue }
