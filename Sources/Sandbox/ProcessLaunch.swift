@@ -37,7 +37,8 @@ struct ProcessLaunch: Sendable {
     static let infoFD: Int32 = 3
     private static let tailKept = 64 << 10
 
-    func run(timeout: Double, log: LogSink?) throws(SandboxError) -> LaunchResult {
+    /// Runs to the end or the timeout. Output goes to `log` and, line by line, to `lines`.
+    func run(timeout: Double, log: LogSink?, lines: OutputLines? = nil) throws(SandboxError) -> LaunchResult {
         let start = Date()
         var output: [Int32] = [-1, -1]
         var info: [Int32] = [-1, -1]
@@ -48,7 +49,7 @@ struct ProcessLaunch: Sendable {
         }
         let writer: LogWriter
         do {
-            writer = try LogWriter(sink: log, tailKept: Self.tailKept)
+            writer = try LogWriter(sink: log, tailKept: Self.tailKept, lines: lines)
         } catch {
             close(output[0]); close(output[1])
             if readsSandboxInfo { close(info[0]); close(info[1]) }
@@ -101,7 +102,7 @@ struct ProcessLaunch: Sendable {
                 let count = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { break }
-                writer.append(buffer[0..<count])
+                buffer.withUnsafeBytes { writer.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             }
             close(readFD)
             drained.signal()
@@ -200,86 +201,4 @@ func makePipe(_ fds: inout [Int32]) -> Int32 {
     _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
     _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
     return 0
-}
-
-/// Writes output to the log, keeping at most `limit` bytes: the head, and at the end the last
-/// `tailBytes` after a line saying how much was left out.
-final class LogWriter: @unchecked Sendable {
-    private let lock = NSLock()
-    private let handle: FileHandle?
-    private let headLimit: Int
-    private let limit: Int
-    private let tailBytes: Int
-    private let tailKept: Int
-    private var written = 0
-    private var total = 0
-    private var held = Data()   // bytes past the head, trimmed to tailBytes
-    private var tail = Data()   // the last tailKept bytes, for the caller
-    private var finished = false
-
-    init(sink: LogSink?, tailKept: Int) throws(SandboxError) {
-        self.tailKept = tailKept
-        if let sink {
-            let directory = (sink.path as NSString).deletingLastPathComponent
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw SandboxError(.setupFailed, "cannot make log folder \(directory): \(error)")
-            }
-            guard FileManager.default.createFile(atPath: sink.path, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: sink.path)
-            else { throw SandboxError(.setupFailed, "cannot write log \(sink.path)") }
-            self.handle = handle
-            limit = max(0, sink.limit)
-            tailBytes = min(max(0, sink.tailBytes), limit)
-        } else {
-            handle = nil
-            limit = 0
-            tailBytes = 0
-        }
-        headLimit = limit - tailBytes
-    }
-
-    func append(_ bytes: ArraySlice<UInt8>) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !finished else { return }
-        total += bytes.count
-        var rest = bytes
-        if written < headLimit {
-            let head = rest.prefix(headLimit - written)
-            try? handle?.write(contentsOf: head)
-            written += head.count
-            rest = rest.dropFirst(head.count)
-        }
-        if !rest.isEmpty && tailBytes > 0 {
-            held.append(contentsOf: rest)
-            if held.count > 2 * tailBytes { held = held.suffix(tailBytes) }
-        }
-        tail.append(contentsOf: bytes)
-        if tail.count > 2 * tailKept { tail = tail.suffix(tailKept) }
-    }
-
-    func note(_ text: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !finished else { return }
-        try? handle?.write(contentsOf: Data(text.utf8))
-    }
-
-    func finish() -> (tail: String, total: Int, truncated: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        finished = true
-        let truncated = total > limit && handle != nil
-        if truncated {
-            let omitted = total - written - min(held.count, tailBytes)
-            try? handle?.write(contentsOf: Data("\n[skein: log cut at \(limit) bytes; \(omitted) bytes of output left out]\n".utf8))
-            try? handle?.write(contentsOf: held.suffix(tailBytes))
-        } else {
-            try? handle?.write(contentsOf: held)
-        }
-        try? handle?.close()
-        return (String(decoding: tail.suffix(tailKept), as: UTF8.self), total, truncated)
-    }
 }

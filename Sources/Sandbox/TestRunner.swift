@@ -150,10 +150,13 @@ public struct TestRunner: Sendable {
     // MARK: - Running
 
     private func test(command: String, logPath: String) throws -> TestReport {
-        let run = try launch(command: command, logPath: logPath)
-        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? run.result.tail
         let root = policy.mode == .bubblewrap ? Bubblewrap.packagePath : policy.worktree
-        let parsed = TestOutput(parsing: log[...], packageRoot: root)
+        // The output is parsed as it streams, all of it (the log keeps only its ends), a line at
+        // a time with each line bounded.
+        let reading = TestOutputReading(TestOutput(packageRoot: root))
+        let lines = OutputLines(wants: { reading.output.mayMatter($0) }, line: { reading.output.read(line: $0) })
+        let run = try launch(command: command, logPath: logPath, lines: lines)
+        let parsed = reading.output
         var report = TestReport(
             outcome: .passed, passed: parsed.passed, failed: parsed.failed, skipped: parsed.skipped,
             failingTests: parsed.failingTests, buildErrors: parsed.compilerErrors, logPath: logPath,
@@ -189,7 +192,7 @@ public struct TestRunner: Sendable {
     }
 
     /// Runs `command` with `/bin/sh` in the sandbox the policy describes.
-    func launch(command: String, logPath: String) throws(SandboxError) -> Launched {
+    func launch(command: String, logPath: String, lines: OutputLines? = nil) throws(SandboxError) -> Launched {
         var notes: [String] = []
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: policy.worktree, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -278,7 +281,7 @@ public struct TestRunner: Sendable {
             directory: sandboxed ? "/" : policy.worktree, readsSandboxInfo: sandboxed, group: group)
         let result = try launch.run(
             timeout: policy.timeout,
-            log: LogSink(path: logPath, limit: policy.logLimit, tailBytes: policy.logTailBytes))
+            log: LogSink(path: logPath, limit: policy.logLimit, tailBytes: policy.logTailBytes), lines: lines)
         if result.logTruncated {
             notes.append("output was \(result.outputBytes) bytes; the log keeps its first and last parts (\(policy.logLimit) bytes)")
         }
@@ -378,4 +381,10 @@ public struct TestRunner: Sendable {
         let errors = output.split(separator: "\n").filter { $0.contains("error:") }.suffix(3)
         return errors.isEmpty ? "" : ": " + errors.joined(separator: "; ")
     }
+}
+
+/// A test run's output as parsed so far; changed only under `OutputLines`' lock.
+final class TestOutputReading: @unchecked Sendable {
+    var output: TestOutput
+    init(_ output: TestOutput) { self.output = output }
 }

@@ -1,0 +1,176 @@
+import Foundation
+
+/// The last `capacity` bytes of a stream, in memory fixed when it is made.
+struct TailBuffer {
+    let capacity: Int
+    private var storage: [UInt8]
+    /// Where the next byte goes.
+    private var end = 0
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        storage = [UInt8](repeating: 0, count: capacity)
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard capacity > 0, !bytes.isEmpty else { return }
+        var source = bytes
+        if source.count >= capacity { source = UnsafeRawBufferPointer(rebasing: source[(source.count - capacity)...]) }
+        storage.withUnsafeMutableBytes { target in
+            let first = min(source.count, capacity - end)
+            target.baseAddress!.advanced(by: end).copyMemory(from: source.baseAddress!, byteCount: first)
+            if first < source.count {
+                target.baseAddress!.copyMemory(from: source.baseAddress!.advanced(by: first), byteCount: source.count - first)
+            }
+        }
+        end = (end + source.count) % capacity
+        count = min(capacity, count + source.count)
+    }
+
+    /// The bytes held, oldest first.
+    var bytes: [UInt8] {
+        let start = (end - count + capacity) % max(1, capacity)
+        if start + count <= capacity { return Array(storage[start..<start + count]) }
+        return Array(storage[start...] + storage[..<end])
+    }
+}
+
+/// Receives a process's output as lines of at most `lineLimit` bytes (the rest of a longer line
+/// is passed over), so that what reads them holds bounded memory whatever the output's shape:
+/// one line of gigabytes costs no more than a short one.
+final class OutputLines: @unchecked Sendable {
+    static let lineLimit = 16 << 10
+    private let lock = NSLock()
+    private var partial: [UInt8] = []
+    private let wants: (UnsafeRawBufferPointer) -> Bool
+    private let line: (Substring) -> Void
+
+    /// `wants` sees each line's bytes first; only the lines it wants are decoded for `line`.
+    init(wants: @escaping (UnsafeRawBufferPointer) -> Bool, line: @escaping (Substring) -> Void) {
+        self.wants = wants
+        self.line = line
+        partial.reserveCapacity(Self.lineLimit)
+    }
+
+    func feed(_ bytes: UnsafeRawBufferPointer) {
+        lock.lock()
+        defer { lock.unlock() }
+        var rest = bytes
+        while !rest.isEmpty {
+            guard let newline = memchr(rest.baseAddress!, 10, rest.count) else {
+                keep(rest)
+                return
+            }
+            let length = rest.baseAddress!.distance(to: UnsafeRawPointer(newline))
+            let piece = UnsafeRawBufferPointer(rebasing: rest[0..<length])
+            if partial.isEmpty {
+                deliver(UnsafeRawBufferPointer(rebasing: piece.prefix(Self.lineLimit)))
+            } else {
+                keep(piece)
+                partial.withUnsafeBytes { deliver($0) }
+                partial.removeAll(keepingCapacity: true)
+            }
+            rest = UnsafeRawBufferPointer(rebasing: rest[(length + 1)...])
+        }
+    }
+
+    /// The last line, when the output did not end with a newline.
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if !partial.isEmpty { partial.withUnsafeBytes { deliver($0) } }
+        partial.removeAll()
+    }
+
+    private func keep(_ bytes: UnsafeRawBufferPointer) {
+        let room = Self.lineLimit - partial.count
+        if room > 0 { partial.append(contentsOf: bytes.prefix(room)) }
+    }
+
+    private func deliver(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty, wants(bytes) else { return }
+        line(Substring(String(decoding: bytes, as: UTF8.self)))
+    }
+}
+
+/// Writes output to the log, keeping at most `limit` bytes: the head, and at the end the last
+/// `tailBytes` after a line saying how much was left out. Memory is fixed: the tail is kept in
+/// ring buffers, never in a growing copy.
+final class LogWriter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let handle: FileHandle?
+    private let headLimit: Int
+    private let limit: Int
+    private let tailBytes: Int
+    private let lines: OutputLines?
+    private var written = 0
+    private var total = 0
+    private var held: TailBuffer   // the last tailBytes past the head, for the log
+    private var tail: TailBuffer   // the last tailKept bytes, for the caller
+    private var finished = false
+
+    init(sink: LogSink?, tailKept: Int, lines: OutputLines? = nil) throws(SandboxError) {
+        self.lines = lines
+        tail = TailBuffer(capacity: tailKept)
+        if let sink {
+            let directory = (sink.path as NSString).deletingLastPathComponent
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw SandboxError(.setupFailed, "cannot make log folder \(directory): \(error)")
+            }
+            guard FileManager.default.createFile(atPath: sink.path, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: sink.path)
+            else { throw SandboxError(.setupFailed, "cannot write log \(sink.path)") }
+            self.handle = handle
+            limit = max(0, sink.limit)
+            tailBytes = min(max(0, sink.tailBytes), limit)
+        } else {
+            handle = nil
+            limit = 0
+            tailBytes = 0
+        }
+        headLimit = limit - tailBytes
+        held = TailBuffer(capacity: tailBytes)
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !finished else { return }
+        total += bytes.count
+        var rest = bytes
+        if written < headLimit {
+            let head = UnsafeRawBufferPointer(rebasing: rest.prefix(headLimit - written))
+            try? handle?.write(contentsOf: Data(head))
+            written += head.count
+            rest = UnsafeRawBufferPointer(rebasing: rest[head.count...])
+        }
+        if !rest.isEmpty { held.append(rest) }
+        tail.append(bytes)
+        lines?.feed(bytes)
+    }
+
+    func note(_ text: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !finished else { return }
+        try? handle?.write(contentsOf: Data(text.utf8))
+    }
+
+    func finish() -> (tail: String, total: Int, truncated: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        finished = true
+        lines?.finish()
+        let truncated = total > limit && handle != nil
+        if truncated {
+            let omitted = total - written - held.count
+            try? handle?.write(contentsOf: Data("\n[skein: log cut at \(limit) bytes; \(omitted) bytes of output left out]\n".utf8))
+        }
+        try? handle?.write(contentsOf: Data(held.bytes))
+        try? handle?.close()
+        return (String(decoding: tail.bytes, as: UTF8.self), total, truncated)
+    }
+}
