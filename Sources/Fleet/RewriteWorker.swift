@@ -15,7 +15,7 @@ public enum RewriteWorker {
     /// Address space a worker may use. Generous for honest consumers (every file is at most
     /// 4 MiB; syntax trees of a large repo take some hundreds of MB), far below what an alias
     /// bomb or a runaway parser takes.
-    public static let memoryBytes: UInt64 = 3 << 30
+    public static let memoryBytes: UInt64 = 2 << 30
     /// Wall-clock seconds a worker may take for one consumer.
     public static let timeout: Double = 600
     /// Seconds one file may take; a file that takes longer is given up and reported, and the

@@ -36,7 +36,7 @@ struct PlanWorkerCommand: ParsableCommand {
             }
             done.signal()
         }
-        thread.stackSize = 256 << 20
+        thread.stackSize = 64 << 20
         thread.start()
         done.wait()
         FileHandle.standardOutput.write(try plan!.encoded())

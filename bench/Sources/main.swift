@@ -117,7 +117,7 @@ case "worker":
     defer { try? FileManager.default.removeItem(atPath: empty) }
     func inWorker(_ root: String) -> Int {
         let worker = WorkerProcess(
-            executable: executable, arguments: [executable, "plan-worker"], memoryBytes: 3 << 30, timeout: 600,
+            executable: executable, arguments: [executable, "plan-worker"], memoryBytes: 2 << 30, timeout: 600,
             progressPrefix: "skein-worker: ", environment: ["SWIFT_BACKTRACE": "enable=no"])
         let job = PlanJob(migration: migration, workspace: Workspace(root: root))
         guard let result = try? worker.run(input: try! job.encoded()), result.status == 0,
