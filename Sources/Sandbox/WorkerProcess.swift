@@ -1,4 +1,5 @@
 import Foundation
+import SkeinBasics
 
 /// How a worker process ended and what it answered.
 public struct WorkerResult: Sendable {
