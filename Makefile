@@ -6,7 +6,7 @@ APT_PACKAGES := libgit2-dev bubblewrap pkg-config git
 # The tests also open the status page in headless Chromium.
 test: APT_PACKAGES += chromium
 
-.PHONY: deps build release test demo bench real-repos install clean
+.PHONY: deps build release test demo bench memcheck real-repos install clean
 
 deps:
 	@missing=""; \
@@ -39,6 +39,10 @@ demo: build
 
 bench: release
 	scripts/bench.sh
+
+# `mirror add` + `mirror sync` in a loop under AddressSanitizer (ITERATIONS=10000 by default).
+memcheck: deps
+	scripts/memcheck.sh $(ITERATIONS)
 
 real-repos: build
 	scripts/real-repos.sh
