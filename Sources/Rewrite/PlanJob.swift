@@ -60,13 +60,22 @@ extension RewriteResult {
 }
 
 /// Which consumer file planning is at, for a worker to report before it touches the file: if
-/// the file crashes or stalls the worker, the coordinator can name it. Set for a scope with
-/// `PlanProgress.$reporter.withValue(...)`; nil (nothing reported) otherwise.
+/// the file crashes or stalls the worker, the coordinator can name it. Process-wide, since a
+/// worker plans one job (a task-local value is not for the plain thread the worker plans on:
+/// setting one there crashed optimized builds); nothing is reported outside `reporting`.
 public enum PlanProgress {
-    @TaskLocal public static var reporter: (@Sendable (_ activity: String, _ path: String) -> Void)?
+    public typealias Reporter = @Sendable (_ activity: String, _ path: String) -> Void
+    private static let current = Locked<Reporter?>(nil)
+
+    /// Runs `body` with each file reported to `reporter` before it is read or rewritten.
+    public static func reporting<T>(to reporter: @escaping Reporter, _ body: () throws -> T) rethrows -> T {
+        current.withLock { $0 = reporter }
+        defer { current.withLock { $0 = nil } }
+        return try body()
+    }
 
     /// Reports that `activity` ("reading", "rewriting") of `path` starts.
     static func at(_ activity: String, _ path: String) {
-        reporter?(activity, path)
+        current.withLock { $0 }?(activity, path)
     }
 }

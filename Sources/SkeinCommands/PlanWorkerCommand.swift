@@ -28,7 +28,7 @@ struct PlanWorkerCommand: ParsableCommand {
         nonisolated(unsafe) var plan: RewriteResult?
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
-            plan = PlanProgress.$reporter.withValue({ activity, path in
+            plan = PlanProgress.reporting(to: { activity, path in
                 current.start(path)
                 report(activity + " " + path)
             }) {
