@@ -1,5 +1,6 @@
 import Foundation
 import GitKit
+import Ledger
 import SkeinBasics
 import Testing
 import TestSupport
@@ -19,7 +20,7 @@ struct CatalogSizeTests {
             "Sources/App/Load.swift": "let source = \"gs://a/plays/v1\"\n",
         ])
         let mirrors = directory.url("mirrors")
-        _ = try Mirror.add(source: directory.url("up/huge"), in: mirrors)
+        _ = try Mirror.add(source: directory.url("up/huge"), in: mirrors, policy: Ledger.mirrorPolicy)
         let plays = DatasetSpec(name: "plays", version: 1, location: "gs://a/plays/v1", fields: [])
         let report = try await Discovery.discover(mirrors: mirrors, datasets: [DatasetTransition(old: nil, new: plays)], jobs: 1)
         let consumer = try #require(report.datasets.first?.consumers.first)
