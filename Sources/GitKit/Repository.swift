@@ -179,18 +179,28 @@ public final class Repository {
     // MARK: - Configuration
 
     public func setConfig(_ key: String, _ value: String) throws(GitError) {
-        var config: OpaquePointer?
-        try check("open config", path) { git_repository_config(&config, handle) }
-        defer { git_config_free(config) }
-        try check("set \(key)", path) { git_config_set_string(config, key, value) }
+        try withLocalConfig(key) { config in git_config_set_string(config, key, value) }
     }
 
     /// Adds a value to a multi-valued key (such as `remote.origin.fetch`).
     public func addConfig(_ key: String, _ value: String) throws(GitError) {
+        try withLocalConfig(key) { config in git_config_set_multivar(config, key, "^$", value) }
+    }
+
+    /// Writes go to the repository's own config file, never another level: libgit2 writes to
+    /// the highest level it has, which for a repository whose config file is gone (another
+    /// process removed a half-made mirror) is the user's global config.
+    private func withLocalConfig(_ key: String, _ write: (OpaquePointer?) -> Int32) throws(GitError) {
         var config: OpaquePointer?
         try check("open config", path) { git_repository_config(&config, handle) }
         defer { git_config_free(config) }
-        try check("set \(key)", path) { git_config_set_multivar(config, key, "^$", value) }
+        var local: OpaquePointer?
+        let opened = git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL)
+        guard opened == 0 else {
+            throw GitError(operation: "set \(key)", repository: path, code: opened, message: "the repository has no config file of its own")
+        }
+        defer { git_config_free(local) }
+        try check("set \(key)", path) { write(local) }
     }
 
     public func config(_ key: String) throws(GitError) -> String? {

@@ -12,6 +12,20 @@ private func mirrorOfUpstream(in directory: TemporaryDirectory) throws -> (Repos
 }
 
 @Suite struct RepositoryTests {
+    /// libgit2 writes to the highest config level it has; for a repository whose own config
+    /// file is gone that was the user's global config (seen: three `mirror add`s racing on one
+    /// mirror wrote `remote.origin.url` into ~/.gitconfig). Writes must stay in the repository.
+    @Test func configWritesNeverLeaveTheRepository() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.url("repo.git")
+        let repository = try Repository.initialize(path, bare: true)
+        try repository.setConfig("skein.test", "here")
+        #expect(git("config", "--file", path + "/config", "skein.test", in: path) == "here")
+        try FileManager.default.removeItem(atPath: path + "/config")
+        #expect(throws: GitError.self) { try repository.setConfig("remote.origin.url", "/elsewhere") }
+        #expect(throws: GitError.self) { try repository.addConfig("remote.origin.fetch", "+refs/*:refs/*") }
+    }
+
     @Test func readsFilesOfACommitWithoutACheckout() throws {
         let directory = TemporaryDirectory()
         let upstream = makeUpstream(in: directory)
