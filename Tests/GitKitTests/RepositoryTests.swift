@@ -21,9 +21,15 @@ private func mirrorOfUpstream(in directory: TemporaryDirectory) throws -> (Repos
         let repository = try Repository.initialize(path, bare: true)
         try repository.setConfig("skein.test", "here")
         #expect(git("config", "--file", path + "/config", "skein.test", in: path) == "here")
+        // A config file another process removed is written anew, in the repository.
         try FileManager.default.removeItem(atPath: path + "/config")
-        #expect(throws: GitError.self) { try repository.setConfig("remote.origin.url", "/elsewhere") }
-        #expect(throws: GitError.self) { try repository.addConfig("remote.origin.fetch", "+refs/*:refs/*") }
+        try Repository.open(path).setConfig("skein.again", "here")
+        #expect(git("config", "--file", path + "/config", "skein.again", in: directory.path) == "here")
+        // A repository another process removed whole (a half-made mirror): nothing is written.
+        let doomed = try Repository.open(path)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(throws: GitError.self) { try doomed.setConfig("remote.origin.url", "/elsewhere") }
+        #expect(throws: GitError.self) { try doomed.addConfig("remote.origin.fetch", "+refs/*:refs/*") }
     }
 
     @Test func readsFilesOfACommitWithoutACheckout() throws {
