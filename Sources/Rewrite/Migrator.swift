@@ -10,11 +10,13 @@ public struct Migrator: Sendable {
     }
 
     /// Computes the edits for a worktree without writing anything (for `--dry-run` and tests).
-    public func plan(_ workspace: Workspace) -> RewriteResult {
+    /// With the consumer's compiler index, Swift renames take it as the source of truth and the
+    /// syntax resolver decides only what it does not cover.
+    public func plan(_ workspace: Workspace, compilerIndex: CompilerIndex? = nil) -> RewriteResult {
         let files = workspace.read()
         var result = RewriteResult()
         result.skipped = files.skipped
-        result.merge(SwiftRewriter(migration: migration).rewrite(files.swift))
+        result.merge(SwiftRewriter(migration: migration).rewrite(files.swift, compilerIndex: compilerIndex))
         let config = ConfigRewriter(migration: migration)
         result.attention += files.skipped.compactMap(config.unread)
         for file in files.other {
@@ -25,9 +27,15 @@ public struct Migrator: Sendable {
         return result
     }
 
+    /// The names to read the compiler index for (see `SwiftRewriter.compilerIndexNames`); empty
+    /// when no Swift rename concerns the worktree, so a build for the index would be wasted.
+    public func compilerIndexNames(_ workspace: Workspace) -> [String] {
+        SwiftRewriter(migration: migration).compilerIndexNames(workspace.read().swift)
+    }
+
     /// Computes and writes the edits. Returns what was done; the paths written are the edits'.
-    public func apply(to workspace: Workspace) throws -> RewriteResult {
-        let result = plan(workspace)
+    public func apply(to workspace: Workspace, compilerIndex: CompilerIndex? = nil) throws -> RewriteResult {
+        let result = plan(workspace, compilerIndex: compilerIndex)
         _ = try workspace.write(result.edits)
         return result
     }

@@ -21,6 +21,37 @@ struct RenameType: SwiftRule {
     var triggers: [Trigger] { [.word(simpleName)] }
 
     func apply(to file: SwiftFile, in context: RewriteContext) {
+        if let targets = compilerTargets(in: context), context.compiler?.covered.contains(file.path) == true {
+            let declaredHere = context.index.type(named: from)?.declared == true || context.index.aliasedType(from) != nil
+            let edits = context.counting(change) {
+                targets.apply(name: simpleName, to: file, in: context, change: change,
+                              edit: { context.reference(change, edited: file.replace($0, with: $0.renamed(to))) },
+                              undecided: { apply(to: $0, in: file, context: context, declaredHere: declaredHere) })
+            }
+            context.decided(change, byIndex: true, file: file.path, edits: edits)
+            return
+        }
+        let edits = context.counting(change) { applyBySyntax(to: file, in: context) }
+        context.decided(change, byIndex: false, file: file.path, edits: edits)
+    }
+
+    /// What the compiler index says the type is: the symbols declared where the repo declares
+    /// it, and where they are written.
+    private func compilerTargets(in context: RewriteContext) -> CompilerTargets? {
+        guard context.compiler != nil else { return nil }
+        let key = "type \(from)"
+        if let known = context.compilerTargets[key] { return known }
+        var tokens = context.index.type(named: from)?.declarations ?? []
+        if tokens.isEmpty, context.index.aliasedType(from) != nil {
+            tokens = context.index.typealiasDeclarations(from)
+        }
+        let found = CompilerTargets.find(declaredAt: tokens, in: context)
+        context.compilerTargets[key] = found
+        return found
+    }
+
+    /// The syntax resolver's decisions, for files the compiler index does not cover.
+    private func applyBySyntax(to file: SwiftFile, in context: RewriteContext) {
         let index = context.index
         let declaredHere = index.type(named: from)?.declared == true || index.aliasedType(from) != nil
         let occurrences = file.rawOccurrences(of: simpleName)

@@ -21,9 +21,46 @@ struct MemberRename {
     enum Decision { case target, other, unknown }
 
     func apply(to file: SwiftFile, in context: RewriteContext) {
-        for token in file.identifierTokens(named: from) {
-            visit(token, file: file, context: context)
+        if let targets = compilerTargets(in: context), context.compiler?.covered.contains(file.path) == true {
+            let edits = context.counting(change) {
+                targets.apply(name: from, to: file, in: context, change: change,
+                              edit: { handle(.target, $0, file: file, context: context, what: "") },
+                              undecided: { visit($0, file: file, context: context) })
+                // Argument labels are not indexed: a memberwise initializer's label is decided
+                // from the source, as the resolver does.
+                for token in file.identifierTokens(named: from)
+                where token.parent?.is(LabeledExprSyntax.self) == true && !token.isInIfConfigClause
+                    && targets.places[file.path]?.contains(file.place(of: token)) != true {
+                    visit(token, file: file, context: context)
+                }
+            }
+            context.decided(change, byIndex: true, file: file.path, edits: edits)
+            return
         }
+        let edits = context.counting(change) {
+            for token in file.identifierTokens(named: from) {
+                visit(token, file: file, context: context)
+            }
+        }
+        context.decided(change, byIndex: false, file: file.path, edits: edits)
+    }
+
+    /// What the compiler index says this member is: its declarations in the repo (of the kind
+    /// asked for), their witnesses and overrides, and where all of them are written.
+    private func compilerTargets(in context: RewriteContext) -> CompilerTargets? {
+        guard context.compiler != nil else { return nil }
+        let key = "member \(owner) \(from) \(kind.map { "\($0)" } ?? "")"
+        if let known = context.compilerTargets[key] { return known }
+        let tokens = context.index.ownMembers(from, of: owner).compactMap { member -> TokenSyntax? in
+            guard kind == nil || member.memberKind == kind else { return nil }
+            if let binding = member.node.as(PatternBindingSyntax.self) { return binding.pattern.as(IdentifierPatternSyntax.self)?.identifier }
+            if let function = member.node.as(FunctionDeclSyntax.self) { return function.name }
+            if let element = member.node.as(EnumCaseElementSyntax.self) { return element.name }
+            return nil
+        }
+        let found = CompilerTargets.find(declaredAt: tokens, in: context)
+        context.compilerTargets[key] = found
+        return found
     }
 
     private func visit(_ token: TokenSyntax, file: SwiftFile, context: RewriteContext) {
@@ -194,7 +231,7 @@ struct MemberRename {
         case .unknown:
             if cannotBeTarget(token, context: context) { return }
             context.reference(change, edited: false)
-            context.attention(file, token, "cannot tell the type of \(what) in `.\(from)`; not changed (\(change.summary))")
+            context.attention(file, token, "cannot tell the type of \(what) in `.\(from)`; not changed (\(change.summary)\(context.syntaxSuffix))")
         }
     }
 }

@@ -1,0 +1,137 @@
+internal import SwiftSyntax
+import SkeinBasics
+
+/// The compiler's index of one repo, arranged for renames: which symbol is declared at a place,
+/// which declarations witness or override a symbol, and where each symbol is written.
+///
+/// A rename asks the compiler first: the declaration the syntax index finds gives the USR, and
+/// every non-implicit occurrence of that USR (and of its witnesses and overrides) is exactly what
+/// changes in the files the compiler compiled. Files it did not compile (outside every target,
+/// or in a target that did not build) and inactive `#if` branches are left to the syntax resolver.
+final class CompilerOccurrences {
+    let index: CompilerIndex
+    /// Files the compiler compiled, relative to the worktree.
+    let covered: Set<String>
+    private var byUSR: [String: [IndexOccurrence]] = [:]
+    private var declared: [Place: [String]] = [:]
+    /// USR → the USRs of declarations that witness or override it.
+    private var overriders: [String: Set<String>] = [:]
+
+    struct Place: Hashable {
+        var path: String
+        var line: Int
+        var column: Int
+    }
+
+    init(_ index: CompilerIndex) {
+        self.index = index
+        covered = Set(index.files)
+        for occurrence in index.occurrences {
+            byUSR[occurrence.usr, default: []].append(occurrence)
+            if !occurrence.roles.isDisjoint(with: [.definition, .declaration]), !occurrence.roles.contains(.implicit) {
+                declared[Place(path: occurrence.path, line: occurrence.line, column: occurrence.column), default: []].append(occurrence.usr)
+            }
+            for relation in occurrence.relations where relation.roles.contains(.overrideOf) {
+                overriders[relation.usr, default: []].insert(occurrence.usr)
+            }
+        }
+    }
+
+    /// The symbols the compiler says are declared at a place.
+    func declarations(at place: Place) -> [String] { declared[place] ?? [] }
+
+    /// The symbols with everything that witnesses or overrides them, transitively.
+    func family(_ usrs: [String]) -> Set<String> {
+        var found = Set(usrs)
+        var queue = usrs
+        while let usr = queue.popLast() {
+            for overrider in overriders[usr] ?? [] where found.insert(overrider).inserted {
+                queue.append(overrider)
+            }
+        }
+        return found
+    }
+
+    /// Where the symbols are written, by file: every occurrence the compiler did not make up.
+    func written(_ usrs: Set<String>) -> [String: Set<Place>] {
+        var places: [String: Set<Place>] = [:]
+        for usr in usrs {
+            for occurrence in byUSR[usr] ?? [] where !occurrence.roles.contains(.implicit) {
+                places[occurrence.path, default: []].insert(Place(path: occurrence.path, line: occurrence.line, column: occurrence.column))
+            }
+        }
+        return places
+    }
+}
+
+/// What the compiler says one rename must change: the places of its symbols by file, found from
+/// the declarations the syntax index shows.
+struct CompilerTargets {
+    var usrs: Set<String>
+    var places: [String: Set<CompilerOccurrences.Place>]
+
+    /// The targets of the declarations at the given name tokens, or nil when the index has no
+    /// symbol there (the declaration was not compiled).
+    static func find(declaredAt tokens: [TokenSyntax], in context: RewriteContext) -> CompilerTargets? {
+        guard let compiler = context.compiler else { return nil }
+        var usrs: [String] = []
+        for token in tokens {
+            guard let file = context.index.file(containing: Syntax(token)) else { continue }
+            usrs += compiler.declarations(at: file.place(of: token))
+        }
+        guard !usrs.isEmpty else { return nil }
+        let family = compiler.family(usrs)
+        return CompilerTargets(usrs: family, places: compiler.written(family))
+    }
+
+    /// Applies the compiler's decision to the tokens spelled `name` in a file it compiled: a token
+    /// at one of the places is the target (`edit` is called), any other is not, except in an
+    /// inactive `#if` branch the compiler never saw (`undecided` is called). Places where the
+    /// text is not `name` are reported, not changed.
+    func apply(name: String, to file: SwiftFile, in context: RewriteContext, change: Change,
+               edit: (TokenSyntax) -> Void, undecided: (TokenSyntax) -> Void) {
+        var remaining = places[file.path] ?? []
+        for token in file.identifierTokens(named: name) {
+            let place = file.place(of: token)
+            if remaining.remove(place) != nil {
+                edit(token)
+            } else if token.isInIfConfigClause {
+                undecided(token)
+            }
+        }
+        for place in remaining.sorted(by: { ($0.line, $0.column) < ($1.line, $1.column) }) {
+            context.reference(change, edited: false)
+            context.result.attention.append(AttentionItem(
+                SkeinBasics.SourceLocation(path: file.path, line: place.line),
+                "the compiler index has `\(name)` at column \(place.column), but the text there differs; not changed (\(change.summary); compiler index)"))
+        }
+    }
+}
+
+extension TokenSyntax {
+    /// Whether the token lies in a branch of `#if`: the compiler indexes only the active one.
+    var isInIfConfigClause: Bool {
+        var current = parent
+        while let node = current {
+            if node.is(IfConfigClauseSyntax.self) { return true }
+            current = node.parent
+        }
+        return false
+    }
+}
+
+extension SwiftFile {
+    /// Where a token starts, as the compiler index spells places (1-based line and UTF-8 column).
+    func place(of token: TokenSyntax) -> CompilerOccurrences.Place {
+        let location = converter.location(for: token.positionAfterSkippingLeadingTrivia)
+        return CompilerOccurrences.Place(path: path, line: location.line, column: location.column)
+    }
+}
+
+extension SymbolIndex {
+    /// The name token of a qualified typealias's declaration.
+    func typealiasDeclarations(_ name: String) -> [TokenSyntax] {
+        guard let value = aliasedType(name), let declaration = value.parent?.parent?.as(TypeAliasDeclSyntax.self) else { return [] }
+        return [declaration.name]
+    }
+}

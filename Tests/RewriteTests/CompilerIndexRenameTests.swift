@@ -1,0 +1,98 @@
+import Foundation
+import SkeinBasics
+import TestSupport
+import Testing
+@testable import Rewrite
+
+/// Renames decided by the compiler's own index: a fixture package (`fixtures/index/<name>/input`)
+/// is built for real with `swift build --build-tests`, its index store read by `skein-index`, and
+/// the plan must equal `expected/` exactly, then build again. The same plan by the syntax
+/// resolver alone misses what only the compiler knows, which shows the index was what decided.
+@Suite(.serialized)
+struct CompilerIndexRenameTests {
+    /// A fixture package copied to a temporary directory and built, with its index read.
+    struct BuiltFixture {
+        let directory = TemporaryDirectory("skein-index")
+        let root: String
+        let migration: Migration
+        let build: CommandOutput
+
+        init(_ name: String) throws {
+            root = directory.url("package")
+            let copy = runProgram("cp", ["-R", fixturePath("index/\(name)/input"), root])
+            try #require(copy.status == 0, "copy failed: \(copy.stderr)")
+            migration = Migration(id: "index", schemaCommit: "", datasets: ["all"],
+                                  changes: try indexChanges(fixturePath("index/\(name)/change.json")), transitions: [])
+            build = runProgram("swift", ["build", "--build-tests"], in: root)
+        }
+
+        var store: String? {
+            let build = root + "/.build"
+            let triples = (try? FileManager.default.contentsOfDirectory(atPath: build)) ?? []
+            return triples.map { build + "/" + $0 + "/debug/index/store" }.first { FileManager.default.fileExists(atPath: $0) }
+        }
+
+        /// Runs the reader as skein does, on a query for the migration's names.
+        func readIndex(packageRoot: String? = nil, store: String? = nil) throws -> (CommandOutput, CompilerIndex?) {
+            let names = Migrator(migration: migration).compilerIndexNames(Workspace(root: root))
+            let query = CompilerIndexQuery(store: try #require(store ?? self.store), packageRoot: packageRoot ?? root, names: names)
+            let input = directory.url("query.json"), output = directory.url("index.json")
+            try JSONEncoder().encode(query).write(to: URL(fileURLWithPath: input))
+            try? FileManager.default.removeItem(atPath: output)
+            let ran = runProgram(indexReaderExecutable, [input, output])
+            guard ran.status == 0 else { return (ran, nil) }
+            return (ran, try JSONDecoder().decode(CompilerIndex.self, from: Data(contentsOf: URL(fileURLWithPath: output))))
+        }
+    }
+
+    @Test func renamesEqualTheCompilersOccurrencesAndTheRewrittenPackageBuilds() throws {
+        let fixture = try BuiltFixture("Shapes")
+        try #require(fixture.build.status == 0, "the fixture does not build: \(fixture.build.stdout.suffix(2000))")
+        let (ran, read) = try fixture.readIndex()
+        let index = try #require(read, "skein-index failed: \(ran.stderr)")
+        #expect(index.files.contains("Sources/Shapes/Signs.swift"))
+        #expect(index.files.contains("Tests/ShapesTests/ShapesTests.swift"))
+        #expect(index.dropped.isEmpty)
+
+        let workspace = Workspace(root: fixture.root)
+        let plan = Migrator(migration: fixture.migration).plan(workspace, compilerIndex: index)
+        #expect(plan.attention.isEmpty, "\(plan.attention.map(\.description))")
+        let expectedRoot = fixturePath("index/Shapes/expected")
+        for edit in plan.edits {
+            let expected = try? String(contentsOfFile: expectedRoot + "/" + edit.path, encoding: .utf8)
+            #expect(edit.newText == expected, "\(edit.path) differs from expected/\(edit.path):\n\(edit.newText)")
+        }
+        let expectedFiles = try FileManager.default.subpathsOfDirectory(atPath: expectedRoot).filter { $0.hasSuffix(".swift") }
+        #expect(plan.edits.map(\.path).sorted() == expectedFiles.sorted())
+        #expect(plan.resolvedBy.contains { $0.hasPrefix("renameMember Style.any → anyStyle") && $0.contains("from the compiler index") },
+                "\(plan.resolvedBy)")
+        #expect(!plan.resolvedBy.contains { $0.contains("syntax resolver") }, "\(plan.resolvedBy)")
+
+        // The syntax resolver alone gets at least one of these wrong: the index decided.
+        let bySyntax = Migrator(migration: fixture.migration).plan(workspace)
+        #expect(bySyntax.edits.map(\.newText) != plan.edits.map(\.newText) || !bySyntax.attention.isEmpty)
+
+        _ = try workspace.write(plan.edits)
+        let after = runProgram("swift", ["build", "--build-tests"], in: fixture.root)
+        #expect(after.status == 0, "the renamed package does not build: \(after.stdout.suffix(3000))")
+    }
+}
+
+/// The `skein-index` binary built beside the test bundle.
+let indexReaderExecutable: String = ((skeinExecutable as NSString).deletingLastPathComponent as NSString).appendingPathComponent("skein-index")
+
+/// The changes of a `change.json`: a list of `{"kind": ..., ...}` as the golden sidecars spell them.
+func indexChanges(_ path: String) throws -> [Change] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    let list = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+    return try list.map { json in
+        func string(_ key: String) -> String { json[key] as? String ?? "" }
+        switch string("kind") {
+        case "renameType": return .renameType(from: string("from"), to: string("to"))
+        case "renameMember":
+            return .renameMember(type: string("type"), from: string("from"), to: string("to"),
+                                 kind: (json["memberKind"] as? String).flatMap(MemberKind.init(rawValue:)))
+        default: throw InputError("\(path): unknown kind \(string("kind"))")
+        }
+    }
+}
