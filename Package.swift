@@ -163,7 +163,7 @@ let package = Package(
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport"]),
         .testTarget(
             name: "FleetTests",
-            dependencies: ["Fleet", "GitKit", "Ledger", "TestSupport"],
+            dependencies: ["Fleet", "GitKit", "Ledger", "Rewrite", "Sandbox", "SkeinBasics", "TestSupport"],
             swiftSettings: syntaxSwiftSettings
         ),
         .testTarget(

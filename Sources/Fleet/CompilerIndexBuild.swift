@@ -27,6 +27,9 @@ struct CompilerIndexBuild {
     var runner: TestRunner
     /// Runs sandboxed work within the run's bound on concurrent test runs.
     var sandboxed: (() throws -> CommandResult?) throws -> CommandResult?
+    /// The consumer's test command: the index comes from its own SwiftPM build, so a consumer
+    /// tested some other way (or not built at all, `true`) is not built for it.
+    var testCommand: String
 
     static let buildCommand = "swift build --build-tests"
     /// The reader's output is refused beyond this size.
@@ -37,6 +40,9 @@ struct CompilerIndexBuild {
         let worktree = runner.policy.worktree
         guard FileManager.default.fileExists(atPath: worktree + "/Package.swift") else {
             return Outcome(notes: ["no Package.swift: Swift renames decided by the syntax resolver alone"])
+        }
+        guard testCommand.hasPrefix("swift ") || testCommand == "swift" else {
+            return Outcome(notes: ["the test command is not SwiftPM's, so the base is not built for the compiler index: Swift renames decided by the syntax resolver alone"])
         }
         guard let reader = HelperProcess.find("skein-index") else {
             return Outcome(notes: ["skein-index (the index store reader) is not installed beside skein: Swift renames decided by the syntax resolver alone"])
