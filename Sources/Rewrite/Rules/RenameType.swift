@@ -126,11 +126,14 @@ struct RenameType: SwiftRule {
             } else {
                 // `Module.Type`, or a nested type of a type from elsewhere.
                 matches = (base.joined(separator: ".") + "." + simpleName) == from || (!declaredHere && from == simpleName && base.count == 1)
+                    || (base.count == 1 && index.isModuleName(base[0]) && from == simpleName)
             }
         } else if let reference = parent.as(DeclReferenceExprSyntax.self) {
             if let access = reference.parent?.as(MemberAccessExprSyntax.self), access.declName.id == reference.id {
                 guard let base = access.base else { return }
-                if case .meta(let owner) = resolver.typeOf(base) {
+                if let module = base.as(DeclReferenceExprSyntax.self), index.isModuleName(module.baseName.identifierText) {
+                    matches = simpleName == from
+                } else if case .meta(let owner) = resolver.typeOf(base) {
                     matches = owner + "." + simpleName == from
                 }
             } else {

@@ -70,7 +70,10 @@ struct MemberRename {
             if let access = reference.parent?.as(MemberAccessExprSyntax.self), access.declName.id == reference.id {
                 let isCall = access.parent?.as(FunctionCallExprSyntax.self)?.calledExpression.id == ExprSyntax(access).id
                 let base: TypeRef = access.base.map(resolver.typeOf) ?? resolver.contextualType(of: ExprSyntax(access))
-                handle(decide(base, isCall: isCall, at: Syntax(token), context: context), token, file: file, context: context,
+                // A case is reached through its type (`T.name`, `.name`), never through a value.
+                if kind == .case, let written = access.base, Self.isValue(written, base) { return }
+                handle(decide(base, isCall: isCall, at: Syntax(token), context: context, instance: access.base != nil && Self.isValue(access.base!, base)),
+                       token, file: file, context: context,
                        what: access.base.map { "`\($0.trimmedDescription)`" } ?? "the implicit member")
                 return
             }
@@ -156,7 +159,25 @@ struct MemberRename {
     }
 
     /// Whether `.from` on a value (or metatype) of `base` is the member being renamed.
-    func decide(_ base: TypeRef, isCall: Bool, at node: Syntax, context: RewriteContext) -> Decision {
+    /// Whether a member access's base is a value rather than a type: its type is known to be
+    /// a value's, or it is written as one (`$0`, `self`, a lower-case name).
+    static func isValue(_ written: ExprSyntax, _ type: TypeRef) -> Bool {
+        if case .meta = type.unwrapped { return false }
+        if case .nominal = type.unwrapped { return true }
+        // A call's result is a value (`type(of:)` aside), as are literals.
+        if let call = written.as(FunctionCallExprSyntax.self) {
+            return call.calledExpression.as(DeclReferenceExprSyntax.self)?.baseName.text != "type"
+        }
+        if written.is(StringLiteralExprSyntax.self) || written.is(ArrayExprSyntax.self) || written.is(DictionaryExprSyntax.self) { return true }
+        guard let reference = written.as(DeclReferenceExprSyntax.self) else { return false }
+        switch reference.baseName.tokenKind {
+        case .dollarIdentifier, .keyword(.self): return true
+        case .identifier: return reference.baseName.identifierText.first?.isLowercase == true
+        default: return false
+        }
+    }
+
+    func decide(_ base: TypeRef, isCall: Bool, at node: Syntax, context: RewriteContext, instance: Bool = false) -> Decision {
         var type: String
         switch base.unwrapped {
         case .nominal(let name), .meta(let name): type = name
@@ -170,7 +191,8 @@ struct MemberRename {
         }
         // Members of `Any`/`AnyObject` are looked up at run time: the source cannot tell.
         if type == "Any" || type == "AnyObject" { return .unknown }
-        let members = context.index.lookupMember(from, in: type).filter { $0.role != .initializer && $0.role != .type }
+        // Through a value, only instance members are reached: never a case of the same name.
+        let members = context.index.lookupMember(from, in: type).filter { $0.role != .initializer && $0.role != .type && !(instance && $0.role == .case) }
         if let member = members.first {
             if let kind, !members.contains(where: { $0.memberKind == kind }) { return .other }
             guard let declaring = member.owner else { return .other }

@@ -32,6 +32,7 @@ public struct SwiftRewriter: Sendable {
             if concerned.isEmpty { others.append(file) } else { relevant.append((file, concerned)) }
         }
         let index = SymbolIndex(pending: others)
+        index.moduleNames = SymbolIndex.moduleNames(of: files)
         let context = RewriteContext(index: index, migration: migration,
                                      compiler: compilerIndex.flatMap { $0.truncated ? nil : CompilerOccurrences($0) })
         var parsed: [(file: SwiftFile, rules: [Int])] = []
