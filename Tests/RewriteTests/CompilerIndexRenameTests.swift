@@ -78,6 +78,22 @@ struct CompilerIndexRenameTests {
     }
 }
 
+/// Reads the index store a `swift build` of `root` wrote, for the migration's names, with the
+/// `skein-index` reader as skein runs it.
+func readCompilerIndex(root: String, migration: Migration) throws -> CompilerIndex {
+    let build = root + "/.build"
+    let triples = (try? FileManager.default.contentsOfDirectory(atPath: build)) ?? []
+    let store = try #require(triples.map { build + "/" + $0 + "/debug/index/store" }.first { FileManager.default.fileExists(atPath: $0) },
+                             "no index store under \(build)")
+    let names = Migrator(migration: migration).compilerIndexNames(Workspace(root: root))
+    let directory = TemporaryDirectory("skein-index-read")
+    let input = directory.url("query.json"), output = directory.url("index.json")
+    try JSONEncoder().encode(CompilerIndexQuery(store: store, packageRoot: root, names: names)).write(to: URL(fileURLWithPath: input))
+    let ran = runProgram(indexReaderExecutable, [input, output])
+    try #require(ran.status == 0, "skein-index failed: \(ran.stderr)")
+    return try JSONDecoder().decode(CompilerIndex.self, from: Data(contentsOf: URL(fileURLWithPath: output)))
+}
+
 /// The `skein-index` binary built beside the test bundle.
 let indexReaderExecutable: String = ((skeinExecutable as NSString).deletingLastPathComponent as NSString).appendingPathComponent("skein-index")
 

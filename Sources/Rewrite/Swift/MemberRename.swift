@@ -89,7 +89,11 @@ struct MemberRename {
             let members = context.index.lookupMember(from, in: enclosing)
             guard !members.isEmpty else { return }
             let isCall = reference.parent?.as(FunctionCallExprSyntax.self)?.calledExpression.id == ExprSyntax(reference).id
-            handle(decide(.nominal(enclosing), isCall: isCall, at: Syntax(token), context: context), token, file: file, context: context, what: "self")
+            // Implicit `self` in an instance context is a value: it never reaches a case.
+            let instance = !resolver.isStaticContext(node)
+            if kind == .case, instance { return }
+            handle(decide(.nominal(enclosing), isCall: isCall, at: Syntax(token), context: context, instance: instance), token,
+                   file: file, context: context, what: "self")
             return
         }
         if let pattern = parent.as(IdentifierPatternSyntax.self),

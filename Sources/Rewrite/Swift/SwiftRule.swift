@@ -78,7 +78,7 @@ final class RewriteContext {
             entry.byIndex += edits
         } else {
             entry.bySyntax += edits
-            if edits > 0 || !(compiler?.covered.contains(file) ?? false) { entry.syntaxFiles.insert(file) }
+            if edits > 0 { entry.syntaxFiles.insert(file) }
         }
         decisions[change.summary] = entry
     }

@@ -465,8 +465,13 @@ extension SymbolIndex {
             guard file.path == "Package.swift" else { continue }
             // `.target(name: "X"`, `.testTarget(name: "X"`, `.executableTarget(name: "X"`...
             var rest = file.text[...]
-            while let range = rest.range(of: "arget(name:") {
-                let after = rest[range.upperBound...].drop { $0 == " " }
+            while let range = rest.range(of: "arget(") {
+                var after = rest[range.upperBound...].drop { $0 == " " || $0 == "\n" }
+                guard after.hasPrefix("name:") else {
+                    rest = rest[range.upperBound...]
+                    continue
+                }
+                after = after.dropFirst(5).drop { $0 == " " }
                 if after.first == "\"" {
                     let name = after.dropFirst().prefix { $0 != "\"" && $0 != "\n" }
                     if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) { names.insert(String(name)) }

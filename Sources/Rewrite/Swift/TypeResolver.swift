@@ -484,7 +484,7 @@ final class TypeResolver {
         return .unknown
     }
 
-    private func isStaticContext(_ node: Syntax) -> Bool {
+    func isStaticContext(_ node: Syntax) -> Bool {
         var current = node.parent
         while let candidate = current {
             if let modifiers = candidate.asProtocol(WithModifiersSyntax.self)?.modifiers,
