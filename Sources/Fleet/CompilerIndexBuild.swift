@@ -32,6 +32,7 @@ struct CompilerIndexBuild {
     var testCommand: String
 
     static let buildCommand = "swift build --build-tests"
+    static let sourcesCommand = "swift build"
     /// The reader's output is refused beyond this size.
     static let maximumIndexBytes = 128 << 20
 
@@ -51,19 +52,30 @@ struct CompilerIndexBuild {
             _ = try sandboxed { try runner.resolveDependencies() }
             let built = try sandboxed { try runner.run(command: Self.buildCommand) }
             var outcome = Outcome()
+            var sourcesOnly = false
             if let built, built.timedOut || built.status != 0 {
                 let why = built.timedOut ? "timed out" : Self.firstError(built.output) ?? "exit status \(built.status)"
-                outcome.attention.append("the base does not build (\(why); log: \(built.logPath)), so the compiler index is not used: "
-                                         + "Swift renames were decided by the syntax resolver")
-                return outcome
+                // Tests that do not build (some only build on another platform) leave the
+                // package's own sources to the index when they build alone.
+                var alone = runner
+                alone.policy.logFile = runner.policy.logFile.replacingOccurrences(of: ".log", with: "") + ".sources.log"
+                let sources = built.timedOut ? nil : try sandboxed { try alone.run(command: Self.sourcesCommand) }
+                guard let sources, !sources.timedOut, sources.status == 0 else {
+                    outcome.attention.append("the base does not build (\(why); log: \(built.logPath)), so the compiler index is not used: "
+                                             + "Swift renames were decided by the syntax resolver")
+                    return outcome
+                }
+                sourcesOnly = true
+                outcome.notes.append("the base's tests do not build (\(why)): files under Tests/ were decided by the syntax resolver")
             }
             let root = runner.policy.mode == .bubblewrap ? Bubblewrap.packagePath : worktree
             guard let store = Self.findStore(in: runner.policy.buildCache + "/build") else {
                 outcome.notes.append("the base built but wrote no index store: Swift renames decided by the syntax resolver alone")
                 return outcome
             }
-            let index = try Self.read(CompilerIndexQuery(store: store, packageRoot: root, names: names), reader: reader,
+            var index = try Self.read(CompilerIndexQuery(store: store, packageRoot: root, names: names), reader: reader,
                                       timeout: min(runner.policy.timeout, 300))
+            if sourcesOnly { index.files.removeAll { $0.hasPrefix("Tests/") } }
             outcome.index = index
             outcome.notes.append("Swift renames asked the compiler index of the base build (\(index.files.count) compiled files)")
             return outcome

@@ -127,6 +127,32 @@ struct CompilerIndexBuildTests {
         #expect(plan.resolvedBy.isEmpty)
     }
 
+    @Test(.enabled(if: Bubblewrap.isAvailable()))
+    func testsThatDoNotBuildLeaveTheSourcesToTheIndexAndTheTestsToTheResolver() throws {
+        let directory = TemporaryDirectory("skein-broken-tests")
+        directory.write("package/Package.swift", """
+            // swift-tools-version: 5.9
+            import PackageDescription
+            let package = Package(name: "Half", targets: [
+                .target(name: "Half"), .testTarget(name: "HalfTests", dependencies: ["Half"]),
+            ])
+            """)
+        directory.write("package/Sources/Half/Half.swift", "public enum Sign { case plus, minus }\n")
+        directory.write("package/Tests/HalfTests/HalfTests.swift", """
+            import Half
+            import XCTest
+            final class HalfTests: XCTestCase {
+                func testMinus() { XCTAssertEqual(Sign.minus, onlyOnAnotherPlatform) }
+            }
+            """)
+        let consumer = try Consumer(copying: directory.url("package"))
+        let outcome = consumer.build(names: ["minus", "Sign"])
+        #expect(outcome.attention.isEmpty, "\(outcome.attention)")
+        let index = try #require(outcome.index, "\(outcome.notes)")
+        #expect(index.files == ["Sources/Half/Half.swift"])
+        #expect(outcome.notes.contains { $0.contains("tests do not build") && $0.contains("onlyOnAnotherPlatform") }, "\(outcome.notes)")
+    }
+
     @Test func aConsumerWithNothingForSwiftRenamesIsNotBuilt() throws {
         let consumer = try Consumer(copying: fixturePath("index/Shapes/input"))
         let outcome = consumer.build(names: [])
