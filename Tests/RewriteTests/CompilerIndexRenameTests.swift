@@ -17,12 +17,12 @@ struct CompilerIndexRenameTests {
         let migration: Migration
         let build: CommandOutput
 
-        init(_ name: String) throws {
+        init(_ name: String, migration: Migration? = nil) throws {
             root = directory.url("package")
             let copy = runProgram("cp", ["-R", fixturePath("index/\(name)/input"), root])
             try #require(copy.status == 0, "copy failed: \(copy.stderr)")
-            migration = Migration(id: "index", schemaCommit: "", datasets: ["all"],
-                                  changes: try indexChanges(fixturePath("index/\(name)/change.json")), transitions: [])
+            self.migration = try migration ?? Migration(id: "index", schemaCommit: "", datasets: ["all"],
+                                                        changes: try indexChanges(fixturePath("index/\(name)/change.json")), transitions: [])
             build = runProgram("swift", ["build", "--build-tests"], in: root)
         }
 
@@ -74,6 +74,38 @@ struct CompilerIndexRenameTests {
 
         _ = try workspace.write(plan.edits)
         // The renamed package builds and its own tests pass.
+        let after = runProgram("swift", ["test"], in: fixture.root)
+        #expect(after.status == 0, "the renamed package's tests fail: \(after.stdout.suffix(3000))")
+    }
+}
+
+extension CompilerIndexRenameTests {
+    /// `renameField` on the record: the property, its `CodingKeys` case, `forKey:` uses and key
+    /// paths come from the index; the same-named property of another type and the explicit
+    /// initializer's parameter stay.
+    @Test func aRecordFieldRenameFollowsTheCompilersOccurrences() throws {
+        let fields = ["track_id", "user_id"].map { FieldSpec(name: $0, column: ColumnType(.string)) }
+        let old = DatasetSpec(name: "plays", version: 1, location: "gs://listening-data/plays/v1", record: "PlayEvent", fields: fields)
+        var new = old
+        new.version = 2
+        let migration = Migration(id: "plays-v2", schemaCommit: "", datasets: ["plays"],
+                                  changes: [.renameField(dataset: "plays", from: "track_id", to: "track_uri")],
+                                  transitions: [DatasetTransition(old: old, new: new)])
+        let fixture = try BuiltFixture("Records", migration: migration)
+        try #require(fixture.build.status == 0, "the fixture does not build: \(fixture.build.stdout.suffix(2000))")
+        let index = try readCompilerIndex(root: fixture.root, migration: migration)
+        let workspace = Workspace(root: fixture.root)
+        let plan = Migrator(migration: migration).plan(workspace, compilerIndex: index)
+        #expect(plan.attention.isEmpty, "\(plan.attention.map(\.description))")
+        #expect(plan.resolvedBy.contains { $0.contains("from the compiler index") } && !plan.resolvedBy.contains { $0.contains("syntax resolver") },
+                "\(plan.resolvedBy)")
+        let expectedRoot = fixturePath("index/Records/expected")
+        for edit in plan.edits {
+            let expected = try? String(contentsOfFile: expectedRoot + "/" + edit.path, encoding: .utf8)
+            #expect(edit.newText == expected, "\(edit.path) differs from expected/\(edit.path):\n\(edit.newText)")
+        }
+        #expect(plan.edits.map(\.path).sorted() == ["Sources/Records/PlayEvent.swift", "Tests/RecordsTests/RecordsTests.swift"])
+        _ = try workspace.write(plan.edits)
         let after = runProgram("swift", ["test"], in: fixture.root)
         #expect(after.status == 0, "the renamed package's tests fail: \(after.stdout.suffix(3000))")
     }
