@@ -92,7 +92,7 @@ final class RewriteContext {
             if !entry.syntaxFiles.isEmpty {
                 let files = entry.syntaxFiles.sorted()
                 let shown = files.prefix(5).joined(separator: ", ") + (files.count > 5 ? ", ..." : "")
-                line += ", \(entry.bySyntax) from the syntax resolver in files the index does not cover (\(shown))"
+                line += ", \(entry.bySyntax) from the syntax resolver where the index does not reach (\(shown))"
             }
             notes.append(line)
         }
