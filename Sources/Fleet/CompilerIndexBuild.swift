@@ -85,11 +85,15 @@ struct CompilerIndexBuild {
     }
 
     /// `<build>/<triple>/debug/index/store`, the one most recently written when there are several.
+    /// The build folder is the consumer's: a store that is, or passes through, a link leading out
+    /// of it (to another consumer's cache, say) is not read.
     static func findStore(in build: String) -> String? {
         let triples = (try? FileManager.default.contentsOfDirectory(atPath: build)) ?? []
+        let root = URL(fileURLWithPath: build).resolvingSymlinksInPath().path + "/"
         let stores = triples.map { build + "/" + $0 + "/debug/index/store" }.filter { path in
             var directory: ObjCBool = false
             return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+                && URL(fileURLWithPath: path).resolvingSymlinksInPath().path.hasPrefix(root)
         }
         func modified(_ path: String) -> Date {
             ((try? FileManager.default.attributesOfItem(atPath: path + "/v5/units"))?[.modificationDate] as? Date) ?? .distantPast

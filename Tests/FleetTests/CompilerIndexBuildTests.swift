@@ -93,6 +93,11 @@ struct CompilerIndexBuildTests {
         } catch {
             #expect(String(describing: error).contains("index store reader"), "\(error)")
         }
+        // A store the build folder links out to is not read.
+        let build = consumer.directory.url("linked-build")
+        try FileManager.default.createDirectory(atPath: build + "/x86_64-unknown-linux-gnu/debug/index", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: build + "/x86_64-unknown-linux-gnu/debug/index/store", withDestinationPath: store)
+        #expect(CompilerIndexBuild.findStore(in: build) == nil)
         #expect(!CompilerIndexBuild.isInside("../outside.swift"))
         #expect(!CompilerIndexBuild.isInside("/etc/passwd"))
         #expect(!CompilerIndexBuild.isInside("Sources/../../x.swift"))
