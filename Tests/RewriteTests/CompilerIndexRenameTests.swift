@@ -17,10 +17,14 @@ struct CompilerIndexRenameTests {
         let migration: Migration
         let build: CommandOutput
 
-        init(_ name: String, migration: Migration? = nil) throws {
+        init(_ name: String, migration: Migration? = nil, beside: [String] = []) throws {
             root = directory.url("package")
             let copy = runProgram("cp", ["-R", fixturePath("index/\(name)/input"), root])
             try #require(copy.status == 0, "copy failed: \(copy.stderr)")
+            // Packages the fixture depends on by `../Name`: outside its repo.
+            for package in beside {
+                try #require(runProgram("cp", ["-R", fixturePath("index/\(name)/\(package)"), directory.url(package)]).status == 0)
+            }
             self.migration = try migration ?? Migration(id: "index", schemaCommit: "", datasets: ["all"],
                                                         changes: try indexChanges(fixturePath("index/\(name)/change.json")), transitions: [])
             build = runProgram("swift", ["build", "--build-tests"], in: root)
@@ -80,6 +84,31 @@ struct CompilerIndexRenameTests {
 }
 
 extension CompilerIndexRenameTests {
+    /// A dependency's type and member (declared outside the repo) are found by their USRs; the
+    /// consumer's own same-named property and its memberwise label stay.
+    @Test func aDependencysSymbolsAreRenamedWhereTheCompilerSaysTheConsumerUsesThem() throws {
+        let fixture = try BuiltFixture("Client", beside: ["PlaysKit"])
+        try #require(fixture.build.status == 0, "the fixture does not build: \(fixture.build.stdout.suffix(2000))")
+        let index = try readCompilerIndex(root: fixture.root, migration: fixture.migration)
+        let workspace = Workspace(root: fixture.root)
+        let plan = Migrator(migration: fixture.migration).plan(workspace, compilerIndex: index)
+        #expect(plan.attention.isEmpty, "\(plan.attention.map(\.description))")
+        #expect(plan.resolvedBy.contains { $0.hasPrefix("renameMember Play.trackID → trackURI") && $0.contains("2 edits from the compiler index") },
+                "\(plan.resolvedBy)")
+        let expected = try String(contentsOfFile: fixturePath("index/Client/expected/Sources/Client/Report.swift"), encoding: .utf8)
+        #expect(plan.edits.map(\.path) == ["Sources/Client/Report.swift"])
+        #expect(plan.edits.first?.newText == expected)
+
+        // With the library's new version (renamed the same way), the consumer builds again.
+        _ = try workspace.write(plan.edits)
+        let library = fixture.directory.url("PlaysKit/Sources/PlaysKit/PlaysKit.swift")
+        let text = try String(contentsOfFile: library, encoding: .utf8)
+        try text.replacingOccurrences(of: "trackID", with: "trackURI").replacingOccurrences(of: "PlaysClient", with: "ListeningClient")
+            .write(toFile: library, atomically: true, encoding: .utf8)
+        let after = runProgram("swift", ["build"], in: fixture.root)
+        #expect(after.status == 0, "the consumer does not build with the renamed library: \(after.stdout.suffix(3000))")
+    }
+
     /// `renameField` on the record: the property, its `CodingKeys` case, `forKey:` uses and key
     /// paths come from the index; the same-named property of another type and the explicit
     /// initializer's parameter stay.

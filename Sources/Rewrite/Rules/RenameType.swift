@@ -45,7 +45,9 @@ struct RenameType: SwiftRule {
         if tokens.isEmpty, context.index.aliasedType(from) != nil {
             tokens = context.index.typealiasDeclarations(from)
         }
-        let found = CompilerTargets.find(declaredAt: tokens, in: context)
+        let found = CompilerTargets.find(declaredAt: tokens, in: context) { compiler in
+            compiler.dependencyTypes(from.split(separator: ".").map(String.init))
+        }
         context.compilerTargets[key] = found
         return found
     }

@@ -40,6 +40,57 @@ final class CompilerOccurrences {
     /// The symbols the compiler says are declared at a place.
     func declarations(at place: Place) -> [String] { declared[place] ?? [] }
 
+    /// Symbols declared outside the repo (in a dependency) found by their USR: a Swift USR spells
+    /// the module, then each enclosing type as `<length><name><kind>`, then the member as
+    /// `<length><name>` (`s:6Shapes4SignO5minusyA2CmF`). Only USRs of exactly that shape match;
+    /// any other spelling (substitutions, generic contexts) finds nothing, and the syntax
+    /// resolver decides.
+    func dependencySymbols(named name: String, in owner: [String]) -> [String] {
+        index.symbols.values.filter { symbol in
+            guard symbol.baseName == name, !symbol.kind.isType, let rest = Self.afterModule(symbol.usr) else { return false }
+            guard let afterOwner = Self.dropTypePath(owner, from: rest) else { return false }
+            return afterOwner.hasPrefix("\(name.utf8.count)\(name)")
+        }.map(\.usr).sorted()
+    }
+
+    /// Types declared outside the repo, by their qualified name (`Outer.Inner`), found by USR.
+    func dependencyTypes(_ components: [String]) -> [String] {
+        guard let last = components.last else { return [] }
+        return index.symbols.values.filter { symbol in
+            guard symbol.name == last, symbol.kind.isType, let rest = Self.afterModule(symbol.usr) else { return false }
+            if symbol.kind == .typealias {
+                guard let outer = Self.dropTypePath(Array(components.dropLast()), from: rest) else { return false }
+                return outer == "\(last.utf8.count)\(last)a"
+            }
+            return Self.dropTypePath(components, from: rest) == ""
+        }.map(\.usr).sorted()
+    }
+
+    /// The USR after `s:<length><module>`.
+    private static func afterModule(_ usr: String) -> Substring? {
+        guard usr.hasPrefix("s:") else { return nil }
+        let rest = usr.dropFirst(2)
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        guard let length = Int(digits), length > 0 else { return nil }
+        let module = rest.dropFirst(digits.count)
+        guard module.utf8.count >= length else { return nil }
+        return module.dropFirst(length)
+    }
+
+    /// What follows `<length><name><V|C|O|P>` for each of `types`, or nil when the USR does not
+    /// start with them.
+    private static func dropTypePath(_ types: [String], from text: Substring) -> Substring? {
+        var rest = text
+        for type in types {
+            let spelled = "\(type.utf8.count)\(type)"
+            guard rest.hasPrefix(spelled) else { return nil }
+            rest = rest.dropFirst(spelled.count)
+            guard let kind = rest.first, "VCOP".contains(kind) else { return nil }
+            rest = rest.dropFirst()
+        }
+        return rest
+    }
+
     /// The symbols with everything that witnesses or overrides them, transitively.
     func family(_ usrs: [String]) -> Set<String> {
         var found = Set(usrs)
@@ -72,13 +123,16 @@ struct CompilerTargets {
 
     /// The targets of the declarations at the given name tokens, or nil when the index has no
     /// symbol there (the declaration was not compiled).
-    static func find(declaredAt tokens: [TokenSyntax], in context: RewriteContext) -> CompilerTargets? {
+    static func find(declaredAt tokens: [TokenSyntax], in context: RewriteContext,
+                     orElse dependency: (CompilerOccurrences) -> [String] = { _ in [] }) -> CompilerTargets? {
         guard let compiler = context.compiler else { return nil }
         var usrs: [String] = []
         for token in tokens {
             guard let file = context.index.file(containing: Syntax(token)) else { continue }
             usrs += compiler.declarations(at: file.place(of: token))
         }
+        // Not declared in the repo: a dependency's symbol, known by its USR.
+        if tokens.isEmpty { usrs = dependency(compiler) }
         guard !usrs.isEmpty else { return nil }
         let family = compiler.family(usrs)
         return CompilerTargets(usrs: family, places: compiler.written(family))

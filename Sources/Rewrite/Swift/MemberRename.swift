@@ -58,7 +58,18 @@ struct MemberRename {
             if let element = member.node.as(EnumCaseElementSyntax.self) { return element.name }
             return nil
         }
-        let found = CompilerTargets.find(declaredAt: tokens, in: context)
+        let declared = context.index.type(named: owner)?.declared == true
+        let found = CompilerTargets.find(declaredAt: tokens, in: context) { compiler in
+            guard !declared else { return [] }
+            return compiler.dependencySymbols(named: from, in: owner.split(separator: ".").map(String.init)).filter { usr in
+                guard let kind, let symbol = compiler.index.symbols[usr] else { return true }
+                switch kind {
+                case .case: return symbol.kind == .enumCase
+                case .property: return [.instanceProperty, .staticProperty, .classProperty, .variable, .field].contains(symbol.kind)
+                case .method: return [.instanceMethod, .staticMethod, .classMethod, .function].contains(symbol.kind)
+                }
+            }
+        }
         context.compilerTargets[key] = found
         return found
     }
