@@ -30,7 +30,14 @@ public struct Migrator: Sendable {
     /// The names to read the compiler index for (see `SwiftRewriter.compilerIndexNames`); empty
     /// when no Swift rename concerns the worktree, so a build for the index would be wasted.
     public func compilerIndexNames(_ workspace: Workspace) -> [String] {
-        SwiftRewriter(migration: migration).compilerIndexNames(workspace.read().swift)
+        // Most migrations rename nothing in Swift: the worktree is not read for them.
+        let renames = migration.changes.contains { change in
+            switch change {
+            case .renameType, .renameMember, .renameField, .removeField: true
+            default: false
+            }
+        }
+        return renames ? SwiftRewriter(migration: migration).compilerIndexNames(workspace.read().swift) : []
     }
 
     /// Computes and writes the edits. Returns what was done; the paths written are the edits'.
