@@ -158,6 +158,36 @@ struct CompilerIndexBuildTests {
         #expect(outcome.notes.contains { $0.contains("tests do not build") && $0.contains("onlyOnAnotherPlatform") }, "\(outcome.notes)")
     }
 
+    /// Whatever the store does to the reader (crash it, hang it, make it print a lie), skein
+    /// goes on with an error it can report, and keeps nothing pointing outside the worktree.
+    @Test func aReaderThatCrashesHangsOrLiesIsSurvived() throws {
+        let directory = TemporaryDirectory("skein-hostile-reader")
+        let query = CompilerIndexQuery(store: directory.path, packageRoot: "/package", names: ["minus"])
+        func reader(_ name: String, _ script: String) -> String {
+            let path = directory.write(name, "#!/bin/sh\n" + script + "\n")
+            chmod(path, 0o755)
+            return path
+        }
+        #expect(throws: FleetError.self) {
+            try CompilerIndexBuild.read(query, reader: reader("crash", "kill -SEGV $$"), timeout: 30)
+        }
+        do {
+            _ = try CompilerIndexBuild.read(query, reader: reader("crash2", "kill -SEGV $$"), timeout: 30)
+        } catch {
+            #expect(String(describing: error).contains("killed by signal 11"), "\(error)")
+        }
+        #expect(throws: FleetError.self) {
+            try CompilerIndexBuild.read(query, reader: reader("hang", "sleep 60"), timeout: 2)
+        }
+        // A reader that writes paths leaving the worktree: they are dropped, and listed.
+        let lie = #"{"symbols":{"s:1A1BV":{"usr":"s:1A1BV","name":"B","kind":"struct"}},"occurrences":[{"usr":"s:1A1BV","path":"../../etc/passwd","line":1,"column":1,"roles":4,"relations":[]},{"usr":"s:1A1BV","path":"Sources/A/B.swift","line":1,"column":8,"roles":2,"relations":[]}],"files":["/etc/passwd","Sources/A/B.swift"],"dropped":[],"truncated":false}"#
+        let liar = reader("lie", "printf '%s' '\(lie)' > \"$2\"")
+        let read = try CompilerIndexBuild.read(query, reader: liar, timeout: 30)
+        #expect(read.occurrences.map(\.path) == ["Sources/A/B.swift"])
+        #expect(read.files == ["Sources/A/B.swift"])
+        #expect(read.dropped.contains("../../etc/passwd") && read.dropped.contains("/etc/passwd"))
+    }
+
     @Test func aConsumerWithNothingForSwiftRenamesIsNotBuilt() throws {
         let consumer = try Consumer(copying: fixturePath("index/Shapes/input"))
         let outcome = consumer.build(names: [])
