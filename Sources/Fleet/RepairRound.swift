@@ -11,12 +11,15 @@ struct RepairRound {
     var workspace: Workspace
     var runner: TestRunner
     var command: String
+    /// The files skein wrote, as it wrote them: the only ones repaired, from these bytes (never
+    /// from what the tests may have left in the worktree).
+    var planned: [FileEdit]
 
     struct Outcome {
         var report: TestReport
         var crash: String?
-        /// Files the repair wrote (relative to the worktree).
-        var written: [String] = []
+        /// The repaired files, whole.
+        var edits: [FileEdit] = []
         var notes: [String] = []
     }
 
@@ -26,9 +29,10 @@ struct RepairRound {
         guard after.outcome == .buildFailed, crash == nil else { return outcome }
         let root = runner.policy.mode == .bubblewrap ? Bubblewrap.packagePath : runner.policy.worktree
         let missing = Self.missingMembers(in: Self.tail(of: after.logPath), packageRoot: root)
-        let repair = Migrator(migration: migration).repairs(missing, in: workspace)
+        let repair = Migrator(migration: migration).repairs(missing, in: planned)
         guard !repair.edits.isEmpty else { return outcome }
-        outcome.written = try workspace.write(repair.edits)
+        _ = try workspace.write(repair.edits)
+        outcome.edits = repair.edits
         outcome.notes = repair.notes
         (outcome.report, outcome.crash) = try AfterBuild.run(runner, command: command, sandboxed: sandboxed)
         return outcome

@@ -21,20 +21,22 @@ struct RepairRoundTests {
             let package = Package(name: "Signs", targets: [.target(name: "Signs")])
             """)
         // The declaration was renamed; one use was missed.
-        directory.write("worktree/Sources/Signs/Signs.swift", """
+        let written = """
             public enum Sign { case plus, negative }
             public let fallback = Sign.minus
             public func other(_ text: String) -> Int { text.count }
-            """)
+            """
+        directory.write("worktree/Sources/Signs/Signs.swift", written)
         let policy = SandboxPolicy(worktree: directory.url("worktree"), buildCache: directory.url("cache"),
                                    logFile: directory.url("logs/after.log"), timeout: 600)
         let runner = TestRunner(policy: policy)
         let first = try AfterBuild.run(runner, command: "swift build", sandboxed: { try $0() })
         #expect(first.report.outcome == .buildFailed)
         let repair = try RepairRound(migration: Self.migration, workspace: Workspace(root: directory.url("worktree")),
-                                     runner: runner, command: "swift build")
+                                     runner: runner, command: "swift build",
+                                     planned: [FileEdit(path: "Sources/Signs/Signs.swift", newText: written)])
             .run(after: first.report, crash: first.crash, sandboxed: { try $0() })
-        #expect(repair.written == ["Sources/Signs/Signs.swift"])
+        #expect(repair.edits.map(\.path) == ["Sources/Signs/Signs.swift"])
         #expect(repair.notes == ["Sources/Signs/Signs.swift:2: `minus` → `negative` repaired after the build (the compiler named it)"])
         #expect(repair.report.outcome == .passed, "\(repair.report.buildErrors)")
         let text = try String(contentsOfFile: directory.url("worktree/Sources/Signs/Signs.swift"), encoding: .utf8)
@@ -42,8 +44,6 @@ struct RepairRoundTests {
     }
 
     @Test func onlyMembersTheMigrationRenamedOnTheirOwnerAreRepaired() throws {
-        let directory = TemporaryDirectory("skein-repair")
-        directory.write("worktree/Sources/A/A.swift", "let a = Sign.minus\nlet b = Other.minus\nlet c = Sign.unrelated\n")
         let log = """
             /package/Sources/A/A.swift:1:14: error: type 'Sign' has no member 'minus'
             /package/Sources/A/A.swift:2:15: error: type 'Other' has no member 'minus'
@@ -53,7 +53,10 @@ struct RepairRoundTests {
             """
         let missing = RepairRound.missingMembers(in: log, packageRoot: "/package")
         #expect(missing.count == 3)
-        let repairs = Migrator(migration: Self.migration).repairs(missing, in: Workspace(root: directory.url("worktree")))
+        // Only files skein wrote are repaired, from the bytes it wrote.
+        let planned = [FileEdit(path: "Sources/A/A.swift", newText: "let a = Sign.minus\nlet b = Other.minus\nlet c = Sign.unrelated\n")]
+        let repairs = Migrator(migration: Self.migration).repairs(missing, in: planned)
         #expect(repairs.edits == [FileEdit(path: "Sources/A/A.swift", newText: "let a = Sign.negative\nlet b = Other.minus\nlet c = Sign.unrelated\n")])
+        #expect(Migrator(migration: Self.migration).repairs(missing, in: []).edits.isEmpty)
     }
 }

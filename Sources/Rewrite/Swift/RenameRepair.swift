@@ -23,17 +23,15 @@ public struct MissingMember: Hashable, Sendable {
 extension Migrator {
     /// The one repair round after a build that failed on references the rewrite missed: each
     /// `T has no member 'old'` where this migration renamed `old` on `T` (or a record field
-    /// named `old`) becomes an edit of the token the compiler points at, when its text is `old`.
+    /// named `old`) becomes an edit of the token the compiler points at, when its text is `old`,
+    /// in one of `files` (the files the rewrite wrote, as it wrote them; others are left).
     /// Returns the whole new text of each repaired file and a line per repair.
-    public func repairs(_ missing: [MissingMember], in workspace: Workspace) -> (edits: [FileEdit], notes: [String]) {
+    public func repairs(_ missing: [MissingMember], in files: [FileEdit]) -> (edits: [FileEdit], notes: [String]) {
         var byFile: [String: [(offset: Int, old: String, new: String, line: Int)]] = [:]
         var texts: [String: [UInt8]] = [:]
+        for file in files { texts[file.path] = Array(file.newText.utf8) }
         for diagnostic in Set(missing).sorted(by: { ($0.path, $0.line, $0.column) < ($1.path, $1.line, $1.column) }) {
             guard let new = newName(of: diagnostic.member, on: diagnostic.type) else { continue }
-            if texts[diagnostic.path] == nil {
-                guard let path = try? workspace.safePath(diagnostic.path), let text = Workspace.readText(path) else { continue }
-                texts[diagnostic.path] = Array(text.utf8)
-            }
             guard let bytes = texts[diagnostic.path],
                   let offset = Self.offset(line: diagnostic.line, column: diagnostic.column, in: bytes),
                   Self.isWord(diagnostic.member, at: offset, in: bytes) else { continue }
@@ -85,15 +83,5 @@ extension Migrator {
         let before = offset == 0 ? UInt8(ascii: " ") : bytes[offset - 1]
         let after = offset + needle.count == bytes.count ? UInt8(ascii: " ") : bytes[offset + needle.count]
         return !before.isIdentifierByte && !after.isIdentifierByte
-    }
-}
-
-extension Workspace {
-    /// A regular file's text, bounded like the files the rewrites read.
-    static func readText(_ path: String) -> String? {
-        var status = stat()
-        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, Int(status.st_size) <= maximumFileSize,
-              let data = FileManager.default.contents(atPath: path) else { return nil }
-        return String(validating: data, as: UTF8.self)
     }
 }
