@@ -140,7 +140,7 @@ private final class Reading {
     }
 
     private func drop(_ path: String) {
-        // The toolchain's own sources (the standard library's records are system ones) are no news.
+        // A few examples are enough for the report; a store naming thousands is bounded here.
         guard !path.isEmpty, droppedSeen.count < IndexStoreReader.maximumDropped, droppedSeen.insert(path).inserted else { return }
         result.dropped.append(path)
     }
