@@ -90,6 +90,7 @@ public enum IndexStoreReader {
         }
         var result = reading.result
         result.files = reading.files.sorted()
+        result.indexedLines = reading.lines.mapValues { $0.sorted() }
         return result
         #else
         throw IndexStoreError("this build of skein has no index store reader (the toolchain's libIndexStore was not found when it was built)")
@@ -114,6 +115,8 @@ private final class Reading {
     var recordOrder: [String] = []
     var currentPath = ""
     var result = CompilerIndex()
+    /// Per file, the lines with any occurrence (of any symbol).
+    var lines: [String: Set<Int>] = [:]
     private var droppedSeen: Set<String> = []
 
     init(query: CompilerIndexQuery) {
@@ -153,6 +156,9 @@ private final class Reading {
     /// Keeps an occurrence of a wanted name; false stops the record (the limit is reached).
     func add(_ occurrence: indexstore_occurrence_t) -> Bool {
         guard let handle = indexstore_occurrence_get_symbol(occurrence) else { return true }
+        var line: UInt32 = 0, column: UInt32 = 0
+        indexstore_occurrence_get_line_col(occurrence, &line, &column)
+        if lines[currentPath, default: []].count < 1_000_000 { lines[currentPath, default: []].insert(Int(line)) }
         let name = string(indexstore_symbol_get_name(handle))
         guard names.contains(String(name.prefix { $0 != "(" })) else { return true }
         guard result.occurrences.count < query.maximumOccurrences else {
@@ -162,8 +168,6 @@ private final class Reading {
         let found = symbol(handle)
         guard !found.usr.isEmpty else { return true }
         if result.symbols[found.usr] == nil { result.symbols[found.usr] = found }
-        var line: UInt32 = 0, column: UInt32 = 0
-        indexstore_occurrence_get_line_col(occurrence, &line, &column)
         relations = []
         _ = indexstore_occurrence_relations_apply_f(occurrence, Unmanaged.passUnretained(self).toOpaque()) { context, relation in
             let reading = Unmanaged<Reading>.fromOpaque(context!).takeUnretainedValue()

@@ -16,6 +16,9 @@ public struct CompilerIndex: Codable, Sendable, Equatable {
     public var dropped: [String]
     /// True when the store held more than the reader keeps; the index is then not used.
     public var truncated: Bool
+    /// Per compiled file, the lines where the compiler recorded any symbol at all: a branch of
+    /// `#if` with such lines was compiled (active), one without was not.
+    public var indexedLines: [String: [Int]]?
 
     public init(symbols: [String: IndexSymbol] = [:], occurrences: [IndexOccurrence] = [], files: [String] = [],
                 dropped: [String] = [], truncated: Bool = false) {

@@ -16,6 +16,8 @@ final class CompilerOccurrences {
     private var declared: [Place: [String]] = [:]
     /// USR → the USRs of declarations that witness or override it.
     private var overriders: [String: Set<String>] = [:]
+    /// Per file, the lines where the compiler recorded anything (nil: the reader did not say).
+    private let indexedLines: [String: Set<Int>]?
 
     struct Place: Hashable {
         var path: String
@@ -26,6 +28,7 @@ final class CompilerOccurrences {
     init(_ index: CompilerIndex) {
         self.index = index
         covered = Set(index.files)
+        indexedLines = index.indexedLines?.mapValues(Set.init)
         for occurrence in index.occurrences {
             byUSR[occurrence.usr, default: []].append(occurrence)
             if !occurrence.roles.isDisjoint(with: [.definition, .declaration]), !occurrence.roles.contains(.implicit) {
@@ -35,6 +38,14 @@ final class CompilerOccurrences {
                 overriders[relation.usr, default: []].insert(occurrence.usr)
             }
         }
+    }
+
+    /// Whether the compiler compiled lines `first...last` of a file: it recorded something
+    /// there. False when it did not say (the syntax resolver then decides, as for an inactive
+    /// branch).
+    func compiled(_ path: String, lines: ClosedRange<Int>) -> Bool {
+        guard let recorded = indexedLines?[path] else { return false }
+        return lines.contains { recorded.contains($0) }
     }
 
     /// The symbols the compiler says are declared at a place.
@@ -149,7 +160,8 @@ struct CompilerTargets {
             let place = file.place(of: token)
             if remaining.remove(place) != nil {
                 edit(token)
-            } else if token.isInIfConfigClause {
+            } else if let clause = token.ifConfigClause, !isActive(clause, in: file, context: context) {
+                // A branch the compiler did not compile: the resolver decides there.
                 undecided(token)
             }
         }
@@ -162,16 +174,28 @@ struct CompilerTargets {
     }
 }
 
+extension CompilerTargets {
+    /// Whether the compiler compiled a `#if` branch: it recorded something in its body.
+    func isActive(_ clause: IfConfigClauseSyntax, in file: SwiftFile, context: RewriteContext) -> Bool {
+        guard let compiler = context.compiler, let elements = clause.elements else { return false }
+        let first = file.converter.location(for: elements.positionAfterSkippingLeadingTrivia).line
+        let last = file.converter.location(for: elements.endPositionBeforeTrailingTrivia).line
+        return first <= last && compiler.compiled(file.path, lines: first...last)
+    }
+}
+
 extension TokenSyntax {
-    /// Whether the token lies in a branch of `#if`: the compiler indexes only the active one.
-    var isInIfConfigClause: Bool {
+    /// The innermost branch of `#if` the token lies in: the compiler indexes only active ones.
+    var ifConfigClause: IfConfigClauseSyntax? {
         var current = parent
         while let node = current {
-            if node.is(IfConfigClauseSyntax.self) { return true }
+            if let clause = node.as(IfConfigClauseSyntax.self) { return clause }
             current = node.parent
         }
-        return false
+        return nil
     }
+
+    var isInIfConfigClause: Bool { ifConfigClause != nil }
 }
 
 extension SwiftFile {

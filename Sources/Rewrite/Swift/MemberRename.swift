@@ -29,7 +29,8 @@ struct MemberRename {
                 // Argument labels are not indexed: a memberwise initializer's label is decided
                 // from the source, as the resolver does.
                 for token in file.identifierTokens(named: from)
-                where token.parent?.is(LabeledExprSyntax.self) == true && !token.isInIfConfigClause
+                where token.parent?.is(LabeledExprSyntax.self) == true
+                    && token.ifConfigClause.map({ targets.isActive($0, in: file, context: context) }) ?? true
                     && targets.places[file.path]?.contains(file.place(of: token)) != true {
                     visit(token, file: file, context: context)
                 }
