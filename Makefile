@@ -49,6 +49,7 @@ real-repos: build
 
 install: release
 	install -D -m 0755 "$$($(RELEASE_BUILD) --show-bin-path)/skein" "$(DESTDIR)$(PREFIX)/bin/skein"
+	install -D -m 0755 "$$($(RELEASE_BUILD) --show-bin-path)/skein-index" "$(DESTDIR)$(PREFIX)/bin/skein-index"
 
 clean:
 	rm -rf .build .build-release

@@ -29,6 +29,39 @@ func toolchainSyntaxDirectory() -> String? {
 
 let syntaxHost = toolchainSyntaxDirectory()
 
+// The compiler's index store reader: the toolchain ships `libIndexStore.so` in `usr/lib` and its
+// header in `usr/local/include/indexstore` (beside `usr/bin`). Found from the `swiftc` on PATH
+// for every build, the release one included (SKEIN_SWIFT_SYNTAX does not concern it). Without
+// it, skein builds without the index and its Swift renames use the syntax resolver alone.
+func toolchainIndexStore() -> (include: String, library: String)? {
+    let environment = ProcessInfo.processInfo.environment
+    for directory in (environment["PATH"] ?? "").split(separator: ":") {
+        let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent("swiftc")
+        guard FileManager.default.isExecutableFile(atPath: candidate.path) else { continue }
+        let root = candidate.resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+        let include = root.appendingPathComponent("local/include").path
+        let library = root.appendingPathComponent("lib").path
+        if FileManager.default.fileExists(atPath: include + "/indexstore/indexstore.h"),
+           FileManager.default.fileExists(atPath: library + "/libIndexStore.so") {
+            return (include, library)
+        }
+        return nil
+    }
+    return nil
+}
+
+let indexStore = toolchainIndexStore()
+var indexStoreTargets: [Target] = []
+var indexStoreDependencies: [Target.Dependency] = ["SkeinBasics"]
+var indexStoreSwiftSettings: [SwiftSetting] = []
+var indexStoreLinkerSettings: [LinkerSetting] = []
+if let indexStore {
+    indexStoreTargets = [.systemLibrary(name: "CIndexStore")]
+    indexStoreDependencies.append("CIndexStore")
+    indexStoreSwiftSettings = [.unsafeFlags(["-Xcc", "-I", "-Xcc", indexStore.include])]
+    indexStoreLinkerSettings = [.unsafeFlags(["-L", indexStore.library, "-Xlinker", "-rpath", "-Xlinker", indexStore.library])]
+}
+
 var packageDependencies: [Package.Dependency] = [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -81,6 +114,16 @@ let package = Package(
             linkerSettings: syntaxLinkerSettings
         ),
         .target(name: "Sandbox", dependencies: ["SkeinBasics"]),
+        // Reads a compiler index store into plain values; the only module that sees its C API.
+        .target(
+            name: "IndexStore",
+            dependencies: indexStoreDependencies,
+            swiftSettings: indexStoreSwiftSettings,
+            linkerSettings: indexStoreLinkerSettings
+        ),
+        // The index store is written by consumer code: it is read in this separate process, so a
+        // malformed store cannot take skein down with it.
+        .executableTarget(name: "skein-index", dependencies: ["IndexStore", "SkeinBasics"]),
         .target(
             name: "Fleet",
             dependencies: ["GitKit", "Ledger", "Schema", "Rewrite", "Sandbox", "SkeinBasics"],
@@ -120,7 +163,7 @@ let package = Package(
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport"]),
         .testTarget(
             name: "FleetTests",
-            dependencies: ["Fleet", "GitKit", "Ledger", "TestSupport"],
+            dependencies: ["Fleet", "GitKit", "Ledger", "Rewrite", "Sandbox", "SkeinBasics", "TestSupport"],
             swiftSettings: syntaxSwiftSettings
         ),
         .testTarget(
@@ -128,6 +171,6 @@ let package = Package(
             dependencies: ["SkeinCommands", "TestSupport"],
             swiftSettings: syntaxSwiftSettings
         ),
-    ],
+    ] + indexStoreTargets,
     swiftLanguageModes: [.v6]
 )

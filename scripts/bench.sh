@@ -2,8 +2,8 @@
 # make bench: figures measured side by side in one run, each pair alternated ROUNDS times,
 # medians reported (this machine is shared and noisy: the ratios are what hold). Prints a table
 # and writes bench/results.json. Sizes can be set: MIRRORS=200 DISCOVER=1000 CONSUMERS=20 FILES=200;
-# FIGURES picks some of: sync discover rewrite run worker sandbox memory page (default: all);
-# PAGE=2000 consumers for the status page.
+# FIGURES picks some of: sync discover rewrite run worker sandbox index memory page (default:
+# all); PAGE=2000 consumers for the status page.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # The binary `make release` builds (swift-syntax package, its own scratch directory).
@@ -18,7 +18,7 @@ files_n=${FILES:-200}
 jobs=${JOBS:-4}
 work=${BENCH_DIR:-$root/bench/work}
 page_n=${PAGE:-2000}
-figures=${FIGURES:-sync discover rewrite run worker sandbox memory page}
+figures=${FIGURES:-sync discover rewrite run worker sandbox index memory page}
 wants() { [[ " $figures " == *" $1 "* ]]; }
 # No user configuration, and an identity of its own: both sides commit and add notes.
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
@@ -138,6 +138,17 @@ rm -rf "$work/consumer" && cp -R "$root/fixtures/fleet/consumers/top-tracks" "$w
 line=$("$bench" sandbox "$work/consumer" || echo '{}')
 record "$(python3 -c "import json,sys; d=json.loads(sys.argv[1] or '{}'); d['figure']='warm vs cold swift test'; d['goal']='<= 0.33'; print(json.dumps(d))" "$line")"
 
+fi
+
+# 7. The compiler index: what reading the store and planning with it add per consumer, against
+#    the base build that writes it (a cold `swift build --build-tests` of a small package).
+if wants index; then
+echo "== compiler index read + look-up vs the base build"
+rm -rf "$work/indexed" && cp -R "$root/fixtures/index/Shapes/input" "$work/indexed"
+build_s=$(time_of swift build --build-tests --package-path "$work/indexed")
+store=$(ls -d "$work"/indexed/.build/*/debug/index/store | head -1)
+line=$("$bench" index "$work/indexed" "$bin/skein-index" "$store" 5 || echo '{}')
+record "$(python3 -c "import json,sys; d=json.loads(sys.argv[1] or '{}'); d['figure']='compiler index read + plan per consumer vs base build'; d['skein_s']=d.get('index_s', 0); d['baseline_s']=float(sys.argv[2]); d['baseline']='cold swift build --build-tests'; d['goal']='<= 0.05'; print(json.dumps(d))" "$line" "$build_s")"
 fi
 
 # 6. Peak memory of skein over N consumers (dry run: rewrites planned, nothing written).

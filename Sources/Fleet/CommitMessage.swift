@@ -26,6 +26,8 @@ struct CommitMessage {
     var attention: [String]
     /// Why the run itself failed, for an `error` status.
     var error: String? = nil
+    /// How Swift renames were decided (compiler index or syntax resolver).
+    var resolvedBy: [String] = []
 
     static let subjectLimit = 72
 
@@ -69,6 +71,7 @@ struct CommitMessage {
             lines.append("- at the base \(base.prefix(10)): " + (tests.base.map(CommitMessage.describe) ?? "not run"))
             lines.append("- after the migration: " + CommitMessage.describe(tests.after))
         }
+        if !resolvedBy.isEmpty { lines += ["", "How names were resolved:"] + resolvedBy.map { "- \($0)" } }
         if !attention.isEmpty {
             lines += ["", status == .testsPassed ? "Notes:" : "Needs a human:"] + attention.map { "- \($0)" }
         }

@@ -17,7 +17,7 @@ public struct ConsumerOutcome: Sendable {
     public var reused = false
     /// `--dry-run`: the diff that would be committed.
     public var diff: String?
-    /// Seconds spent per phase (`worktree`, `rewrite`, `test-base`, `test-after`, `commit`).
+    /// Seconds spent per phase (`worktree`, `index`, `rewrite`, `test-base`, `test-after`, `commit`).
     public var phases: [String: Double] = [:]
 
     public var status: MigrationStatus? { entry?.status }
@@ -94,8 +94,11 @@ struct ConsumerJob {
         defer { undo.run() }
         var checkout = try checkOut(mirror: mirror, undo: undo)
         clock.lap("worktree")
+        phase("building for the compiler index")
+        let index = buildIndex(checkout)
+        clock.lap("index")
         phase("rewriting")
-        let planned = try plan(checkout)
+        var planned = try plan(checkout, index: index)
         clock.lap("rewrite")
 
         guard planned.changesFiles else {
@@ -114,12 +117,18 @@ struct ConsumerJob {
         let written = try write(planned, in: checkout, mirror: mirror)
         clock.lap("rewrite")
         phase("testing")
-        var tested = try testAfter(checkout, baseline: baseline)
-        tested.tampering = MigrationFiles.tampering(written, worktree: checkout.path)
+        var (tested, repair) = try testAfter(checkout, baseline: baseline, planned: planned)
+        // What skein wrote, with what the repair round rewrote in place of the planned bytes.
+        let files = MigrationFiles.planned(repair.edits).reduce(into: written) { files, repaired in
+            files.removeAll { $0.path == repaired.path }
+            files.append(repaired)
+        }
+        tested.tampering = MigrationFiles.tampering(files, worktree: checkout.path)
         clock.lap("test-after")
+        planned.repairs = repair.notes
 
         phase("committing")
-        let staged = try stage(written, mirror: mirror)
+        let staged = try stage(files, mirror: mirror)
         guard !staged.files.isEmpty else {
             let decision = Decision.decide(evidence(planned, changedFiles: 0, tests: nil))
             return try record(decision, planned: planned, commit: nil, files: [], tests: nil, on: ledger, clock: clock)
@@ -150,7 +159,14 @@ extension ConsumerJob {
     struct Planned {
         var plan: RewriteResult
         var commands: [String]
+        /// How the compiler index for the Swift renames was got, or why there is none.
+        var index = CompilerIndexBuild.Outcome()
+        /// Tokens repaired after the build, the compiler having named them.
+        var repairs: [String] = []
         var changesFiles: Bool { !plan.edits.isEmpty || !commands.isEmpty }
+        /// A base that does not build matters to a person only when there was something to rename.
+        var attention: [String] { plan.attention.map(\.description) + (plan.referencesFound > 0 ? index.attention : []) }
+        var resolvedBy: [String] { index.notes + (plan.referencesFound > 0 ? [] : index.attention) + plan.resolvedBy + repairs }
     }
 
     /// The after-tests and how they compare with the base's.
@@ -209,12 +225,21 @@ extension ConsumerJob {
             worktree: worktree, path: path, settings: settings, workspace: Workspace(root: path, exclude: settings.exclude))
     }
 
-    func plan(_ checkout: Checkout) throws -> Planned {
-        let plan = try RewriteWorker.plan(migration, checkout.workspace)
+    /// Builds the base for its compiler index when a Swift rename has files to look at
+    /// (CompilerIndexBuild.swift).
+    func buildIndex(_ checkout: Checkout) -> CompilerIndexBuild.Outcome {
+        CompilerIndexBuild(
+            names: Migrator(migration: migration).compilerIndexNames(checkout.workspace),
+            runner: TestRunner(policy: policy(checkout, phase: "index")), sandboxed: { try sandboxed($0) },
+            testCommand: testCommand(checkout)).run()
+    }
+
+    func plan(_ checkout: Checkout, index: CompilerIndexBuild.Outcome) throws -> Planned {
+        let plan = try RewriteWorker.plan(migration, checkout.workspace, compilerIndex: index.index)
         let commands = migration.changes.compactMap { change -> String? in
             if case .run(let command) = change { command } else { nil }
         }
-        return Planned(plan: plan, commands: commands)
+        return Planned(plan: plan, commands: commands, index: index)
     }
 
     /// The base's test result: from the baseline cache when this base was tested with this
@@ -262,14 +287,23 @@ extension ConsumerJob {
         }
     }
 
-    func testAfter(_ checkout: Checkout, baseline: TestReport?) throws -> Tested {
+    /// The tests after the rewrite: a compiler crash is run once more (AfterBuild.swift), and a
+    /// build failing on a member the migration renamed gets one repair round (RepairRound.swift)
+    /// over skein's own planned bytes (none when `run` rules made the files).
+    func testAfter(_ checkout: Checkout, baseline: TestReport?, planned: Planned) throws -> (tested: Tested, repair: RepairRound.Outcome) {
         let command = testCommand(checkout)
         let runner = TestRunner(policy: policy(checkout, phase: "after"))
-        let after = try sandboxed { try runner.runTests(command: command) }
+        let first = try AfterBuild.run(runner, command: command, sandboxed: { try sandboxed($0) })
+        let repair = try RepairRound(
+            migration: migration, workspace: checkout.workspace, runner: runner, command: command,
+            planned: planned.commands.isEmpty ? planned.plan.edits : [])
+            .run(after: first.report, crash: first.crash, sandboxed: { try sandboxed($0) })
+        let after = repair.report
         let verdict = try Baseline.compare(base: baseline, after: after) { failing in
             try sandboxed { try runner.rerun(tests: failing, command: command) }
         }
-        return Tested(after: after, verdict: verdict, base: base.short, timeout: timeout(checkout), command: command)
+        return (Tested(after: after, verdict: verdict, base: base.short, timeout: timeout(checkout), command: command,
+                       crash: repair.crash), repair)
     }
 
     /// Stages the migration's tree onto the base's, from the bytes skein holds (nothing is read
@@ -291,7 +325,7 @@ extension ConsumerJob {
         let message = CommitMessage(
             migration: migration, base: base.hex, status: decision.status, counts: planned.plan.counts, files: staged.files,
             tests: .init(command: tested.command, base: baseline, after: tested.after), attention: decision.attention,
-            error: decision.error.map(layout.scrub))
+            error: decision.error.map(layout.scrub), resolvedBy: planned.resolvedBy)
         let made = try staged.packed.repository.createCommit(
             tree: staged.tree, parents: [base], message: message.text, author: options.signature, committer: options.signature)
         try staged.packed.flush()
@@ -316,6 +350,7 @@ extension ConsumerJob {
         entry.rules = migration.rulesFingerprint
         entry.undeclared = !consumer.declared
         entry.owner = consumer.owner
+        entry.resolvedBy = planned.resolvedBy
         if commit != nil { entry.branch = branch.name }
         if let tests {
             let after = tests.after
@@ -335,7 +370,7 @@ extension ConsumerJob {
     func evidence(_ planned: Planned, changedFiles: Int, tests: Tested?) -> Decision.Evidence {
         Decision.Evidence(
             migration: migration.id, changedFiles: changedFiles, referencesFound: planned.plan.referencesFound,
-            rewriteAttention: planned.plan.attention.map(\.description),
+            rewriteAttention: planned.attention,
             // What discovery could not read (a broken descriptor) is for the reviewer to fix.
             notes: consumer.problems, tests: tests)
     }
@@ -359,7 +394,9 @@ extension ConsumerJob {
         }
         let decision = Decision.decide(evidence(planned, changedFiles: planned.plan.edits.count, tests: nil))
         var outcome = ConsumerOutcome(repo: consumer.repo)
-        outcome.diff = diff
+        // A dry run builds nothing: its Swift renames are the syntax resolver's, and it says so.
+        let renames = !diff.isEmpty && !Migrator(migration: migration).compilerIndexNames(workspace).isEmpty
+        outcome.diff = renames ? CompilerIndexBuild.dryRunNote + diff : diff
         outcome.entry = LedgerEntry(
             migration: migration.id, status: decision.status, repo: consumer.repo, base: base.hex,
             schemaCommit: migration.schemaCommit, files: planned.plan.edits.map(\.path),

@@ -20,6 +20,8 @@ struct Decision: Equatable {
         var command: String
         /// How the tests changed the files skein wrote, if they did (MigrationFiles.tampering).
         var tampering: String? = nil
+        /// Why the build crashed twice (the compiler or driver, not the code), when it did.
+        var crash: String? = nil
     }
 
     /// What the phases found.
@@ -56,6 +58,8 @@ struct Decision: Equatable {
         }
         for test in tests.verdict.flaky { attention.append("\(test): failed once, then passed on a rerun (flaky)") }
         if let tampering = tests.tampering { return Decision(status: .error, error: tampering, attention: attention) }
+        // A compiler that crashed says nothing about the migrated code: an error, not a failure.
+        if let crash = tests.crash { return Decision(status: .error, error: crash, attention: attention) }
         switch tests.after.outcome {
         case .timedOut:
             return Decision(status: .error, error: "tests timed out after \(Int(tests.timeout)) s", attention: attention)

@@ -40,8 +40,10 @@ public enum RewriteWorker {
 
     /// The consumer's plan, made by a worker when one can be started.
     /// - Throws: `FleetError` naming how the worker ended and the file it was at.
-    public static func plan(_ migration: Migration, _ workspace: Workspace, fileBudget: Double = fileBudget) throws -> RewriteResult {
-        var job = PlanJob(migration: migration, workspace: workspace, fileBudget: fileBudget)
+    public static func plan(
+        _ migration: Migration, _ workspace: Workspace, fileBudget: Double = fileBudget, compilerIndex: CompilerIndex? = nil
+    ) throws -> RewriteResult {
+        var job = PlanJob(migration: migration, workspace: workspace, fileBudget: fileBudget, compilerIndex: compilerIndex)
         guard let executable else { return job.plan() }
         let worker = WorkerProcess(
             executable: executable, arguments: [executable, subcommand], memoryBytes: memoryBytes, timeout: timeout,

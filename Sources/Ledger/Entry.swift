@@ -103,6 +103,12 @@ public struct LedgerEntry: Hashable, Sendable {
         get { extra["test_command"]?.stringValue }
         set { extra["test_command"] = newValue.map(JSONValue.string) }
     }
+    /// `resolved_by`: how the Swift renames were decided (the compiler index, the syntax
+    /// resolver, a repair after the build), one line per change or event.
+    public var resolvedBy: [String]? {
+        get { extra["resolved_by"]?.arrayValue?.compactMap(\.stringValue) }
+        set { extra["resolved_by"] = newValue.flatMap { $0.isEmpty ? nil : .array($0.map(JSONValue.string)) } }
+    }
     /// `interrupted`: see `interruptedKey`.
     public var interrupted: Bool {
         get { extra[Self.interruptedKey] == .bool(true) }

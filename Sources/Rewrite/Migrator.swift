@@ -10,8 +10,10 @@ public struct Migrator: Sendable {
     }
 
     /// Computes the edits for a worktree without writing anything (for `--dry-run` and tests).
-    /// Files in `passingOver` are not read; each is reported for a person to look at.
-    public func plan(_ workspace: Workspace, passingOver: [SkippedFile] = []) -> RewriteResult {
+    /// Files in `passingOver` are not read; each is reported for a person to look at. With the
+    /// consumer's compiler index, Swift renames take it as the source of truth and the syntax
+    /// resolver decides only what it does not cover.
+    public func plan(_ workspace: Workspace, passingOver: [SkippedFile] = [], compilerIndex: CompilerIndex? = nil) -> RewriteResult {
         var files = workspace.read()
         var result = RewriteResult()
         result.skipped = files.skipped
@@ -25,7 +27,7 @@ public struct Migrator: Sendable {
                 result.referencesFound += 1
             }
         }
-        result.merge(SwiftRewriter(migration: migration).rewrite(files.swift))
+        result.merge(SwiftRewriter(migration: migration).rewrite(files.swift, compilerIndex: compilerIndex))
         let config = ConfigRewriter(migration: migration)
         result.attention += files.skipped.compactMap(config.unread)
         for file in files.other {
@@ -37,9 +39,22 @@ public struct Migrator: Sendable {
         return result
     }
 
+    /// The names to read the compiler index for (see `SwiftRewriter.compilerIndexNames`); empty
+    /// when no Swift rename concerns the worktree, so a build for the index would be wasted.
+    public func compilerIndexNames(_ workspace: Workspace) -> [String] {
+        // Most migrations rename nothing in Swift: the worktree is not read for them.
+        let renames = migration.changes.contains { change in
+            switch change {
+            case .renameType, .renameMember, .renameField, .removeField: true
+            default: false
+            }
+        }
+        return renames ? SwiftRewriter(migration: migration).compilerIndexNames(workspace.read().swift) : []
+    }
+
     /// Computes and writes the edits. Returns what was done; the paths written are the edits'.
-    public func apply(to workspace: Workspace) throws -> RewriteResult {
-        let result = plan(workspace)
+    public func apply(to workspace: Workspace, compilerIndex: CompilerIndex? = nil) throws -> RewriteResult {
+        let result = plan(workspace, compilerIndex: compilerIndex)
         _ = try workspace.write(result.edits)
         return result
     }

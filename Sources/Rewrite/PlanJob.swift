@@ -20,21 +20,28 @@ public struct PlanJob: Codable, Sendable {
     /// Files not to read, with the reason (a file an earlier worker gave up on); each becomes
     /// an attention line.
     public var passOver: [SkippedFile]?
+    /// The consumer's compiler index, read from its base build: Swift renames take it as the
+    /// source of truth.
+    public var compilerIndex: CompilerIndex?
 
-    public init(migration: Migration, workspace: Workspace, fileBudget: Double? = nil, passOver: [SkippedFile] = []) {
+    public init(
+        migration: Migration, workspace: Workspace, fileBudget: Double? = nil, passOver: [SkippedFile] = [],
+        compilerIndex: CompilerIndex? = nil
+    ) {
         version = Self.formatVersion
         self.migration = migration
         root = workspace.root
         exclude = workspace.exclude.map(\.pattern)
         self.fileBudget = fileBudget
         self.passOver = passOver.isEmpty ? nil : passOver
+        self.compilerIndex = compilerIndex
     }
 
     public var workspace: Workspace { Workspace(root: root, exclude: exclude.map(Glob.init)) }
 
     /// Plans the job in this process.
     public func plan() -> RewriteResult {
-        Migrator(migration: migration).plan(workspace, passingOver: passOver ?? [])
+        Migrator(migration: migration).plan(workspace, passingOver: passOver ?? [], compilerIndex: compilerIndex)
     }
 
     /// The job as JSON.

@@ -42,6 +42,9 @@ public struct RewriteResult: Sendable, Codable {
     /// How many references to the migration's names were found, rewritten or not. A result
     /// with references but no edits is `needs-human`.
     public var referencesFound: Int = 0
+    /// How the Swift renames were decided, per change: edits from the compiler index, from the
+    /// syntax resolver, and the files the index did not cover. Empty without an index.
+    public var resolvedBy: [String] = []
 
     public init() {}
 
@@ -56,5 +59,6 @@ public struct RewriteResult: Sendable, Codable {
         skipped += other.skipped
         counts.merge(other.counts, uniquingKeysWith: +)
         referencesFound += other.referencesFound
+        resolvedBy += other.resolvedBy
     }
 }

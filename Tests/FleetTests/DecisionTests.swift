@@ -52,6 +52,16 @@ import Testing
         #expect(decision.attention.contains { $0.hasPrefix("T.flaky: failed once") })
     }
 
+    @Test func aCompilerThatCrashedTwiceIsAnErrorNeverTestsFailedWithNoTests() {
+        let broke = Verdict(newFailures: [], preexistingFailures: [], flaky: [], buildBroke: true, passed: false)
+        var crashed = tests(.buildFailed, verdict: broke)
+        crashed.after = report(.buildFailed, passed: 0)
+        crashed.crash = "the compiler or driver crashed while building (Program crashed: Segmentation fault)"
+        let decision = Decision.decide(.init(migration: "m", changedFiles: 1, referencesFound: 1, rewriteAttention: [], tests: crashed))
+        #expect(decision.status == .error)
+        #expect(decision.error?.contains("Program crashed") == true)
+    }
+
     @Test func brokenBuildsNewFailuresTimeoutsAndSandboxFaults() {
         let broke = Verdict(newFailures: [], preexistingFailures: [], flaky: [], buildBroke: true, passed: false)
         #expect(Decision.decide(.init(

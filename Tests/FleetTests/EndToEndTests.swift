@@ -35,6 +35,11 @@ import TestSupport
         // Another type's property of the same name is untouched.
         let charts = git("show", "skein/plays-v2:Sources/TopTracks/PlayEvent.swift", in: topTracks)
         #expect(charts.contains("public struct Track: Equatable {\n    public var track_id: String"))
+        // Its Swift renames were decided by the compiler index of its base build.
+        let resolvedBy = fleet.ledger("top-tracks").last?["resolved_by"] as? [String] ?? []
+        #expect(resolvedBy.contains { $0.hasPrefix("renameField plays: track_id → track_uri") && $0.contains("from the compiler index") },
+                "\(resolvedBy)")
+        #expect(message.contains("How names were resolved:"))
         // The ledger note is readable with git notes.
         let note = git("notes", "--ref=skein", "show", "skein/plays-v2", in: topTracks)
         #expect(note.contains("\"status\":\"tests-passed\""))

@@ -27,6 +27,8 @@ func startSkein(_ arguments: [String]) throws -> Process {
         #expect(fleet.allRefs() == before)
         #expect(result.stdout.contains("# top-tracks"))
         #expect(result.stdout.contains("+    public var track_uri: String"))
+        // A dry run builds nothing: it says its Swift renames are the syntax resolver's alone.
+        #expect(result.stdout.contains("# dry run: Swift renames planned by the syntax resolver alone"))
         #expect(!FileManager.default.fileExists(atPath: fleet.mirrors + "/.skein/worktrees/top-tracks--plays-v2"))
     }
 

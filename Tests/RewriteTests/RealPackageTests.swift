@@ -67,6 +67,51 @@ struct RealPackageTests {
             minimumEdits: 10),
     ]
 
+    /// Renames only the compiler index gets right: the syntax resolver leaves some references
+    /// undecided (a member reached through a constrained extension of a standard library type).
+    static let indexCases: [Case] = [
+        Case(
+            repository: "mxcl/Version", tag: "2.2.1",
+            changes: [
+                // Used as `lowerBound.prereleaseIdentifiers` in `extension ClosedRange where Bound == Version`.
+                .renameMember(type: "Version", from: "prereleaseIdentifiers", to: "prerelease", kind: .property),
+            ],
+            untouched: [],
+            gone: [("Sources/Version+Range.swift", "prereleaseIdentifiers"), ("Sources/Version.swift", "let prereleaseIdentifiers:")],
+            minimumEdits: 20),
+    ]
+
+    @Test(arguments: indexCases)
+    func indexRenamesEqualTheCompilersAndKeepThePackageGreen(_ real: Case) throws {
+        let directory = TemporaryDirectory("skein-real-index")
+        let root = directory.url("package")
+        let clone = runProgram("git", ["clone", "-q", "--branch", real.tag, "https://github.com/\(real.repository)", root],
+                               in: directory.path, environment: ["GIT_ADVICE": "0"])
+        try #require(clone.status == 0, "\(real): clone failed: \(clone.stderr)")
+        // The base is built first, as skein builds each consumer before planning its renames.
+        let base = runProgram("swift", ["build", "--build-tests"], in: root)
+        try #require(base.status == 0, "\(real): the base does not build: \(base.stdout.suffix(3000))")
+
+        let migration = Migration(id: "real", schemaCommit: "", datasets: ["all"], changes: real.changes, transitions: [])
+        let workspace = Workspace(root: root)
+        let index = try readCompilerIndex(root: root, migration: migration)
+        let result = Migrator(migration: migration).plan(workspace, compilerIndex: index)
+        let bySyntax = Migrator(migration: migration).plan(workspace)
+        print("\(real): \(result.counts), resolved by: \(result.resolvedBy); syntax alone: \(bySyntax.attention.count) attention")
+        #expect(result.attention.isEmpty, "\(real): \(result.attention.map(\.description))")
+        #expect(!bySyntax.attention.isEmpty, "\(real): the syntax resolver alone should leave something undecided here")
+        #expect(result.resolvedBy.allSatisfy { !$0.contains("syntax resolver") }, "\(result.resolvedBy)")
+        #expect(result.counts.values.reduce(0, +) >= real.minimumEdits)
+        _ = try workspace.write(result.edits)
+        for (path, text) in real.gone {
+            let content = try String(contentsOfFile: root + "/" + path, encoding: .utf8)
+            #expect(!content.contains(text), "\(real): \(path) should no longer contain \(text)")
+        }
+        if ProcessInfo.processInfo.environment["SKEIN_REAL_PACKAGES_BUILD"] == "0" { return }
+        let test = runProgram("swift", real.command, in: root)
+        #expect(test.status == 0, "\(real): swift \(real.command.joined(separator: " ")) failed:\n\(test.stdout.suffix(4000))")
+    }
+
     @Test(arguments: cases)
     func renamesKeepThePackageGreen(_ real: Case) throws {
         let directory = TemporaryDirectory("skein-real")

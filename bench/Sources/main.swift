@@ -4,6 +4,8 @@
 //   skein-bench worker SKEIN DIR     planning in a `skein plan-worker` process vs in-process, per consumer
 //   skein-bench plays DIR [ROUNDS]  the plays v1→v2 migration of the fleet fixture planned over
 //                                   DIR (a consumer checkout) vs parse-only, in-process
+//   skein-bench index PACKAGE READER STORE [ROUNDS]
+//                                   compiler index read (in skein-index) + plan with it, vs plan alone
 import Foundation
 import Rewrite
 import Sandbox
@@ -151,7 +153,38 @@ case "sandbox":
     try (source.text + "\n// touched\n").write(toFile: path, atomically: true, encoding: .utf8)
     warm = seconds { _ = try? runner.runTests() }
     emit([("figure", .string("sandbox")), ("cold_s", .double(cold)), ("warm_s", .double(warm)), ("ratio", .double(warm / cold))])
+case "index":
+    // What the compiler index adds per consumer once its base is built: reading the store in
+    // the reader's process, and planning with it, against planning with the resolver alone.
+    guard let package = arguments.dropFirst().first, let reader = arguments.dropFirst(2).first,
+          let store = arguments.dropFirst(3).first else { fatalError("usage: skein-bench index PACKAGE-DIR READER STORE [ROUNDS]") }
+    let rounds = arguments.dropFirst(4).first.flatMap { Int($0) } ?? 5
+    let migration = Migration(id: "bench", schemaCommit: "", datasets: ["all"], changes: [
+        .renameMember(type: "Sign", from: "minus", to: "negative", kind: .case),
+        .renameMember(type: "Shape", from: "area", to: "surface", kind: .method),
+        .renameType(from: "Outer.Inner", to: "Core"),
+    ], transitions: [])
+    let workspace = Workspace(root: package)
+    let query = CompilerIndexQuery(store: store, packageRoot: package, names: Migrator(migration: migration).compilerIndexNames(workspace))
+    let directory = NSTemporaryDirectory() + "skein-bench-index-\(getpid())"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try JSONEncoder().encode(query).write(to: URL(fileURLWithPath: directory + "/query.json"))
+    var read: [Double] = [], withIndex: [Double] = [], syntaxOnly: [Double] = []
+    var index = CompilerIndex()
+    for _ in 0..<rounds {
+        read.append(seconds {
+            let ran = try? HelperProcess(executable: reader, arguments: [directory + "/query.json", directory + "/index.json"], timeout: 120).run()
+            if ran?.status != 0 { FileHandle.standardError.write(Data("skein-bench: the reader failed: \(ran.map { "\($0.status) \($0.output)" } ?? "not started")\n".utf8)) }
+            index = (try? JSONDecoder().decode(CompilerIndex.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/index.json")))) ?? index
+        })
+        withIndex.append(seconds { _ = Migrator(migration: migration).plan(workspace, compilerIndex: index) })
+        syntaxOnly.append(seconds { _ = Migrator(migration: migration).plan(workspace) })
+    }
+    emit([("figure", .string("index")), ("read_s", .double(median(read))), ("plan_index_s", .double(median(withIndex))),
+          ("plan_syntax_s", .double(median(syntaxOnly))), ("occurrences", .int(index.occurrences.count)),
+          ("index_s", .double(median(read) + median(withIndex)))])
 default:
-    FileHandle.standardError.write(Data("usage: skein-bench rewrite DIR | sandbox PACKAGE\n".utf8))
+    FileHandle.standardError.write(Data("usage: skein-bench rewrite DIR | sandbox PACKAGE | index PACKAGE READER STORE\n".utf8))
     exit(2)
 }

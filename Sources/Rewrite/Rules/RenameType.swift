@@ -21,6 +21,39 @@ struct RenameType: SwiftRule {
     var triggers: [Trigger] { [.word(simpleName)] }
 
     func apply(to file: SwiftFile, in context: RewriteContext) {
+        if let targets = compilerTargets(in: context), context.compiler?.covered.contains(file.path) == true {
+            let declaredHere = context.index.type(named: from)?.declared == true || context.index.aliasedType(from) != nil
+            let edits = context.counting(change) {
+                targets.apply(name: simpleName, to: file, in: context, change: change,
+                              edit: { context.reference(change, edited: file.replace($0, with: $0.renamed(to))) },
+                              undecided: { apply(to: $0, in: file, context: context, declaredHere: declaredHere) })
+            }
+            context.decided(change, byIndex: true, file: file.path, edits: edits)
+            return
+        }
+        let edits = context.counting(change) { applyBySyntax(to: file, in: context) }
+        context.decided(change, byIndex: false, file: file.path, edits: edits)
+    }
+
+    /// What the compiler index says the type is: the symbols declared where the repo declares
+    /// it, and where they are written.
+    private func compilerTargets(in context: RewriteContext) -> CompilerTargets? {
+        guard context.compiler != nil else { return nil }
+        let key = "type \(from)"
+        if let known = context.compilerTargets[key] { return known }
+        var tokens = context.index.type(named: from)?.declarations ?? []
+        if tokens.isEmpty, context.index.aliasedType(from) != nil {
+            tokens = context.index.typealiasDeclarations(from)
+        }
+        let found = CompilerTargets.find(declaredAt: tokens, in: context) { compiler in
+            compiler.dependencyTypes(from.split(separator: ".").map(String.init))
+        }
+        context.compilerTargets[key] = found
+        return found
+    }
+
+    /// The syntax resolver's decisions, for files the compiler index does not cover.
+    private func applyBySyntax(to file: SwiftFile, in context: RewriteContext) {
         let index = context.index
         let declaredHere = index.type(named: from)?.declared == true || index.aliasedType(from) != nil
         let occurrences = file.rawOccurrences(of: simpleName)
@@ -95,11 +128,14 @@ struct RenameType: SwiftRule {
             } else {
                 // `Module.Type`, or a nested type of a type from elsewhere.
                 matches = (base.joined(separator: ".") + "." + simpleName) == from || (!declaredHere && from == simpleName && base.count == 1)
+                    || (base.count == 1 && index.isModuleName(base[0]) && from == simpleName)
             }
         } else if let reference = parent.as(DeclReferenceExprSyntax.self) {
             if let access = reference.parent?.as(MemberAccessExprSyntax.self), access.declName.id == reference.id {
                 guard let base = access.base else { return }
-                if case .meta(let owner) = resolver.typeOf(base) {
+                if let module = base.as(DeclReferenceExprSyntax.self), index.isModuleName(module.baseName.identifierText) {
+                    matches = simpleName == from
+                } else if case .meta(let owner) = resolver.typeOf(base) {
                     matches = owner + "." + simpleName == from
                 }
             } else {

@@ -21,9 +21,58 @@ struct MemberRename {
     enum Decision { case target, other, unknown }
 
     func apply(to file: SwiftFile, in context: RewriteContext) {
-        for token in file.identifierTokens(named: from) {
-            visit(token, file: file, context: context)
+        if let targets = compilerTargets(in: context), context.compiler?.covered.contains(file.path) == true {
+            let edits = context.counting(change) {
+                targets.apply(name: from, to: file, in: context, change: change,
+                              edit: { handle(.target, $0, file: file, context: context, what: "") },
+                              undecided: { visit($0, file: file, context: context) })
+                // Argument labels are not indexed: a memberwise initializer's label is decided
+                // from the source, as the resolver does.
+                for token in file.identifierTokens(named: from)
+                where token.parent?.is(LabeledExprSyntax.self) == true
+                    && token.ifConfigClause.map({ targets.isActive($0, in: file, context: context) }) ?? true
+                    && targets.places[file.path]?.contains(file.place(of: token)) != true {
+                    visit(token, file: file, context: context)
+                }
+            }
+            context.decided(change, byIndex: true, file: file.path, edits: edits)
+            return
         }
+        let edits = context.counting(change) {
+            for token in file.identifierTokens(named: from) {
+                visit(token, file: file, context: context)
+            }
+        }
+        context.decided(change, byIndex: false, file: file.path, edits: edits)
+    }
+
+    /// What the compiler index says this member is: its declarations in the repo (of the kind
+    /// asked for), their witnesses and overrides, and where all of them are written.
+    private func compilerTargets(in context: RewriteContext) -> CompilerTargets? {
+        guard context.compiler != nil else { return nil }
+        let key = "member \(owner) \(from) \(kind.map { "\($0)" } ?? "")"
+        if let known = context.compilerTargets[key] { return known }
+        let tokens = context.index.ownMembers(from, of: owner).compactMap { member -> TokenSyntax? in
+            guard kind == nil || member.memberKind == kind else { return nil }
+            if let binding = member.node.as(PatternBindingSyntax.self) { return binding.pattern.as(IdentifierPatternSyntax.self)?.identifier }
+            if let function = member.node.as(FunctionDeclSyntax.self) { return function.name }
+            if let element = member.node.as(EnumCaseElementSyntax.self) { return element.name }
+            return nil
+        }
+        let declared = context.index.type(named: owner)?.declared == true
+        let found = CompilerTargets.find(declaredAt: tokens, in: context) { compiler in
+            guard !declared else { return [] }
+            return compiler.dependencySymbols(named: from, in: owner.split(separator: ".").map(String.init)).filter { usr in
+                guard let kind, let symbol = compiler.index.symbols[usr] else { return true }
+                switch kind {
+                case .case: return symbol.kind == .enumCase
+                case .property: return [.instanceProperty, .staticProperty, .classProperty, .variable, .field].contains(symbol.kind)
+                case .method: return [.instanceMethod, .staticMethod, .classMethod, .function].contains(symbol.kind)
+                }
+            }
+        }
+        context.compilerTargets[key] = found
+        return found
     }
 
     private func visit(_ token: TokenSyntax, file: SwiftFile, context: RewriteContext) {
@@ -33,7 +82,10 @@ struct MemberRename {
             if let access = reference.parent?.as(MemberAccessExprSyntax.self), access.declName.id == reference.id {
                 let isCall = access.parent?.as(FunctionCallExprSyntax.self)?.calledExpression.id == ExprSyntax(access).id
                 let base: TypeRef = access.base.map(resolver.typeOf) ?? resolver.contextualType(of: ExprSyntax(access))
-                handle(decide(base, isCall: isCall, at: Syntax(token), context: context), token, file: file, context: context,
+                // A case is reached through its type (`T.name`, `.name`), never through a value.
+                if kind == .case, let written = access.base, Self.isValue(written, base) { return }
+                handle(decide(base, isCall: isCall, at: Syntax(token), context: context, instance: access.base != nil && Self.isValue(access.base!, base)),
+                       token, file: file, context: context,
                        what: access.base.map { "`\($0.trimmedDescription)`" } ?? "the implicit member")
                 return
             }
@@ -49,7 +101,11 @@ struct MemberRename {
             let members = context.index.lookupMember(from, in: enclosing)
             guard !members.isEmpty else { return }
             let isCall = reference.parent?.as(FunctionCallExprSyntax.self)?.calledExpression.id == ExprSyntax(reference).id
-            handle(decide(.nominal(enclosing), isCall: isCall, at: Syntax(token), context: context), token, file: file, context: context, what: "self")
+            // Implicit `self` in an instance context is a value: it never reaches a case.
+            let instance = !resolver.isStaticContext(node)
+            if kind == .case, instance { return }
+            handle(decide(.nominal(enclosing), isCall: isCall, at: Syntax(token), context: context, instance: instance), token,
+                   file: file, context: context, what: "self")
             return
         }
         if let pattern = parent.as(IdentifierPatternSyntax.self),
@@ -119,7 +175,25 @@ struct MemberRename {
     }
 
     /// Whether `.from` on a value (or metatype) of `base` is the member being renamed.
-    func decide(_ base: TypeRef, isCall: Bool, at node: Syntax, context: RewriteContext) -> Decision {
+    /// Whether a member access's base is a value rather than a type: its type is known to be
+    /// a value's, or it is written as one (`$0`, `self`, a lower-case name).
+    static func isValue(_ written: ExprSyntax, _ type: TypeRef) -> Bool {
+        if case .meta = type.unwrapped { return false }
+        if case .nominal = type.unwrapped { return true }
+        // A call's result is a value (`type(of:)` aside), as are literals.
+        if let call = written.as(FunctionCallExprSyntax.self) {
+            return call.calledExpression.as(DeclReferenceExprSyntax.self)?.baseName.text != "type"
+        }
+        if written.is(StringLiteralExprSyntax.self) || written.is(ArrayExprSyntax.self) || written.is(DictionaryExprSyntax.self) { return true }
+        guard let reference = written.as(DeclReferenceExprSyntax.self) else { return false }
+        switch reference.baseName.tokenKind {
+        case .dollarIdentifier, .keyword(.self): return true
+        case .identifier: return reference.baseName.identifierText.first?.isLowercase == true
+        default: return false
+        }
+    }
+
+    func decide(_ base: TypeRef, isCall: Bool, at node: Syntax, context: RewriteContext, instance: Bool = false) -> Decision {
         var type: String
         switch base.unwrapped {
         case .nominal(let name), .meta(let name): type = name
@@ -133,7 +207,8 @@ struct MemberRename {
         }
         // Members of `Any`/`AnyObject` are looked up at run time: the source cannot tell.
         if type == "Any" || type == "AnyObject" { return .unknown }
-        let members = context.index.lookupMember(from, in: type).filter { $0.role != .initializer && $0.role != .type }
+        // Through a value, only instance members are reached: never a case of the same name.
+        let members = context.index.lookupMember(from, in: type).filter { $0.role != .initializer && $0.role != .type && !(instance && $0.role == .case) }
         if let member = members.first {
             if let kind, !members.contains(where: { $0.memberKind == kind }) { return .other }
             guard let declaring = member.owner else { return .other }
@@ -194,7 +269,7 @@ struct MemberRename {
         case .unknown:
             if cannotBeTarget(token, context: context) { return }
             context.reference(change, edited: false)
-            context.attention(file, token, "cannot tell the type of \(what) in `.\(from)`; not changed (\(change.summary))")
+            context.attention(file, token, "cannot tell the type of \(what) in `.\(from)`; not changed (\(change.summary)\(context.syntaxSuffix))")
         }
     }
 }

@@ -17,7 +17,7 @@ final class SwiftFile {
     private var tokensByName: [String: [TokenSyntax]] = [:]
     /// `mayBind(_:)` by name.
     private var bindsByName: [String: Bool] = [:]
-    private lazy var converter = SourceLocationConverter(fileName: path, tree: tree)
+    private(set) lazy var converter = SourceLocationConverter(fileName: path, tree: tree)
 
     struct TextEdit: Hashable {
         var start: Int

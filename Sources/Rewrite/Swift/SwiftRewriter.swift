@@ -12,7 +12,7 @@ public struct SwiftRewriter: Sendable {
 
     /// Rewrites the Swift files of one repo (paths relative to its root, `Package.swift`
     /// included). Returns edits only for files whose text changes.
-    public func rewrite(_ files: [SourceFile]) -> RewriteResult {
+    public func rewrite(_ files: [SourceFile], compilerIndex: CompilerIndex? = nil) -> RewriteResult {
         var rules = SwiftRules.rules(for: migration)
         guard !rules.isEmpty else { return RewriteResult() }
         // Each file's text is searched once per distinct trigger; a file is relevant when any
@@ -32,7 +32,9 @@ public struct SwiftRewriter: Sendable {
             if concerned.isEmpty { others.append(file) } else { relevant.append((file, concerned)) }
         }
         let index = SymbolIndex(pending: others)
-        let context = RewriteContext(index: index, migration: migration)
+        index.moduleNames = SymbolIndex.moduleNames(of: files)
+        let context = RewriteContext(index: index, migration: migration,
+                                     compiler: compilerIndex.flatMap { $0.truncated ? nil : CompilerOccurrences($0) })
         var parsed: [(file: SwiftFile, rules: [Int])] = []
         for (source, concerned) in relevant {
             let file = SwiftFile(path: source.path, text: source.text)
@@ -53,11 +55,30 @@ public struct SwiftRewriter: Sendable {
             for position in concerned { rules[position].apply(to: file, in: context) }
         }
         var result = context.result
+        result.resolvedBy = context.decisionNotes()
         for (file, _) in parsed {
             if let text = file.editedText() { result.edits.append(FileEdit(path: file.path, newText: text)) }
         }
         result.edits.sort { $0.path < $1.path }
         result.attention.sort()
         return result
+    }
+
+    /// The names whose symbols the compiler index should be read for, or none when no rename
+    /// that asks the index has a file to look at: then there is no reason to build for it.
+    public func compilerIndexNames(_ files: [SourceFile]) -> [String] {
+        var names: Set<String> = []
+        for rule in SwiftRules.rules(for: migration) {
+            let wanted: [String]
+            switch rule.change {
+            case .renameType(let from, _): wanted = from.split(separator: ".").map(String.init)
+            case .renameMember(let type, let from, _, _): wanted = [from] + type.split(separator: ".").map(String.init)
+            case .renameField(_, let from, _), .removeField(_, let from): wanted = [from, camelCase(from)]
+            default: continue
+            }
+            guard files.contains(where: { file in rule.triggers.contains { $0.matches(file.text) } }) else { continue }
+            names.formUnion(wanted)
+        }
+        return names.sorted()
     }
 }

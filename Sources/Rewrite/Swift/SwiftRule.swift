@@ -47,13 +47,72 @@ final class RewriteContext {
     let index: SymbolIndex
     let resolver: TypeResolver
     let migration: Migration
+    /// The consumer's compiler index, when its base was built: asked before the resolver.
+    let compiler: CompilerOccurrences?
     var result = RewriteResult()
+    /// Per change: edits decided by the compiler index and by the syntax resolver, and the files
+    /// the resolver decided because the index did not cover them.
+    var decisions: [String: Decisions] = [:]
+    /// `CompilerTargets` already looked up, by a rename's key.
+    var compilerTargets: [String: CompilerTargets?] = [:]
 
-    init(index: SymbolIndex, migration: Migration) {
+    struct Decisions {
+        var byIndex = 0
+        var bySyntax = 0
+        var syntaxFiles: Set<String> = []
+    }
+
+    init(index: SymbolIndex, migration: Migration, compiler: CompilerOccurrences? = nil) {
         self.index = index
         self.resolver = TypeResolver(index: index)
         self.migration = migration
+        self.compiler = compiler
     }
+
+    /// Records which way one file's references to a change were decided, and how many edits
+    /// that made.
+    func decided(_ change: Change, byIndex: Bool, file: String, edits: Int) {
+        guard compiler != nil else { return }
+        var entry = decisions[change.summary] ?? Decisions()
+        if byIndex {
+            entry.byIndex += edits
+        } else {
+            entry.bySyntax += edits
+            if edits > 0 { entry.syntaxFiles.insert(file) }
+        }
+        decisions[change.summary] = entry
+    }
+
+    /// The lines that say how each change's references were decided, for the commit and ledger.
+    func decisionNotes() -> [String] {
+        guard let compiler else { return [] }
+        var notes: [String] = []
+        for (summary, entry) in decisions.sorted(by: { $0.key < $1.key }) {
+            var line = "\(summary): \(entry.byIndex) edit\(entry.byIndex == 1 ? "" : "s") from the compiler index"
+            if !entry.syntaxFiles.isEmpty {
+                let files = entry.syntaxFiles.sorted()
+                let shown = files.prefix(5).joined(separator: ", ") + (files.count > 5 ? ", ..." : "")
+                line += ", \(entry.bySyntax) from the syntax resolver where the index does not reach (\(shown))"
+            }
+            notes.append(line)
+        }
+        if !compiler.index.dropped.isEmpty {
+            notes.append("the compiler index named \(compiler.index.dropped.count) path\(compiler.index.dropped.count == 1 ? "" : "s") outside the package, ignored: "
+                         + compiler.index.dropped.prefix(3).joined(separator: ", "))
+        }
+        return notes
+    }
+
+    /// Counts the edits `body` makes to a change's references in one file.
+    func counting(_ change: Change, _ body: () -> Void) -> Int {
+        let before = result.counts[change.summary] ?? 0
+        body()
+        return (result.counts[change.summary] ?? 0) - before
+    }
+
+    /// The words to end a message about a reference the syntax resolver decided with, when the
+    /// compiler index was there but did not cover it.
+    var syntaxSuffix: String { compiler == nil ? "" : "; syntax resolver" }
 
     func attention(_ file: SwiftFile, _ node: some SyntaxProtocol, _ message: String) {
         let item = AttentionItem(file.location(of: node), message)

@@ -71,6 +71,8 @@ final class SymbolIndex {
     /// Files not indexed yet, for on-demand loading of declarations.
     private var pending: PendingSources
     private var filesByRoot: [SyntaxIdentifier: SwiftFile] = [:]
+    /// The package's own module names (its targets): `Module.Name` names its top-level `Name`.
+    var moduleNames: Set<String> = []
 
     init(pending: [SourceFile]) {
         self.pending = PendingSources(pending)
@@ -279,6 +281,9 @@ final class SymbolIndex {
     /// name or nil at the top level): nested types of the context and its outer types first.
     func resolveTypeName(_ components: [String], context: String?) -> String? {
         guard let first = components.first else { return nil }
+        if components.count > 1, isModuleName(first) {
+            return resolveTypeName(Array(components.dropFirst()), context: nil)
+        }
         loadDeclarations(of: first, for: .declaration)
         var candidates: [String] = []
         if let context {
@@ -438,5 +443,42 @@ final class SymbolIndex {
     /// Every indexed type that inherits from or conforms to `ancestor` (not `ancestor` itself).
     func descendants(of ancestor: String) -> [String] {
         allTypes().keys.filter { $0 != ancestor && inherits($0, from: ancestor) }.sorted()
+    }
+}
+
+extension SymbolIndex {
+    /// Whether a name is one of the package's modules and not shadowed by a type of the repo
+    /// (a type named as its module takes `Name.Member` for itself).
+    func isModuleName(_ name: String) -> Bool {
+        guard moduleNames.contains(name) else { return false }
+        loadDeclarations(of: name, for: .declaration)
+        return types[name]?.declared != true && aliasedType(name) == nil
+    }
+
+    /// The module names of a package: the folders of `Sources/` and `Tests/` its files are in,
+    /// and the targets its manifest names.
+    static func moduleNames(of files: [SourceFile]) -> Set<String> {
+        var names: Set<String> = []
+        for file in files {
+            let components = file.path.split(separator: "/")
+            if components.count > 2, components[0] == "Sources" || components[0] == "Tests" { names.insert(String(components[1])) }
+            guard file.path == "Package.swift" else { continue }
+            // `.target(name: "X"`, `.testTarget(name: "X"`, `.executableTarget(name: "X"`...
+            var rest = file.text[...]
+            while let range = rest.range(of: "arget(") {
+                var after = rest[range.upperBound...].drop { $0 == " " || $0 == "\n" }
+                guard after.hasPrefix("name:") else {
+                    rest = rest[range.upperBound...]
+                    continue
+                }
+                after = after.dropFirst(5).drop { $0 == " " }
+                if after.first == "\"" {
+                    let name = after.dropFirst().prefix { $0 != "\"" && $0 != "\n" }
+                    if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) { names.insert(String(name)) }
+                }
+                rest = rest[range.upperBound...]
+            }
+        }
+        return names
     }
 }

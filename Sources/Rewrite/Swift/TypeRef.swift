@@ -76,4 +76,12 @@ let wellKnownExternalTypes: Set<String> = [
     "String", "Substring", "Character", "Int", "Int8", "Int16", "Int32", "Int64", "UInt", "UInt8",
     "UInt16", "UInt32", "UInt64", "Double", "Float", "Bool", "Data", "Date", "URL", "UUID",
     "Decimal", "Error", "Any", "AnyObject", "Never", "Void",
+    // Foundation's classes and their companions.
+    "NSError", "NSString", "NSNumber", "NSObject", "NSData", "NSDate", "NSURL", "NSArray", "NSDictionary",
+    "NSRange", "NSRegularExpression", "NSLock", "NSRecursiveLock", "NSCondition", "NSPredicate", "NSAttributedString",
+    "DateFormatter", "ISO8601DateFormatter", "NumberFormatter", "JSONDecoder", "JSONEncoder", "PropertyListDecoder",
+    "PropertyListEncoder", "FileManager", "ProcessInfo", "Bundle", "Calendar", "TimeZone", "Locale", "DateComponents",
+    "URLComponents", "URLQueryItem", "URLRequest", "URLResponse", "HTTPURLResponse", "URLSession", "Notification",
+    "NotificationCenter", "OperationQueue", "DispatchQueue", "Thread", "RunLoop", "Timer", "CharacterSet", "IndexSet",
+    "Scanner", "FileHandle", "Pipe", "Process", "UserDefaults", "TimeInterval",
 ]

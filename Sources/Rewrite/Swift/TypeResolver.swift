@@ -293,11 +293,19 @@ final class TypeResolver {
             if name == "self" { return .meta(owner) }
             if name == "init" { return .function(.nominal(owner)) }
             let members = index.lookupMember(name, in: owner)
-            if let member = members.first { return type(of: member) }
+            if !members.isEmpty {
+                // Several overloads with different results: the source alone does not say which.
+                guard let member = members.onlyOne ?? uncalled(members) ?? sameResult(members) else { return .unknown }
+                return type(of: member)
+            }
             if index.type(named: owner)?.declared != true, name.first?.isUppercase == true { return .meta(owner + "." + name) }
             return .unknown
         case .nominal(let owner):
-            if let member = index.lookupMember(name, in: owner).first(where: { $0.role != .initializer }) { return type(of: member) }
+            let members = index.lookupMember(name, in: owner).filter { $0.role != .initializer }
+            if !members.isEmpty {
+                guard let member = members.onlyOne ?? uncalled(members) ?? sameResult(members) else { return .unknown }
+                return type(of: member)
+            }
             switch name {
             case "count": return .nominal("Int")
             case "isEmpty": return .nominal("Bool")
@@ -352,6 +360,14 @@ final class TypeResolver {
         }
         if let access = expression.as(MemberAccessExprSyntax.self) {
             guard let base = access.base else { return contextualType(of: expression) }
+            // `Module.Name`: the package's own module, naming its top-level declaration.
+            if let module = base.as(DeclReferenceExprSyntax.self), index.isModuleName(module.baseName.identifierText),
+               bindingType(module.baseName.identifierText, at: Syntax(module)) == nil {
+                let name = access.declName.baseName.identifierText
+                if let qualified = index.resolveTypeName([name], context: nil) { return .meta(qualified) }
+                if let global = index.globals(named: name).onlyOne { return type(of: global) }
+                return .unknown
+            }
             return memberType(access.declName.baseName.identifierText, on: typeOf(base))
         }
         if let call = expression.as(FunctionCallExprSyntax.self) { return typeOf(call: call) }
@@ -468,7 +484,7 @@ final class TypeResolver {
         return .unknown
     }
 
-    private func isStaticContext(_ node: Syntax) -> Bool {
+    func isStaticContext(_ node: Syntax) -> Bool {
         var current = node.parent
         while let candidate = current {
             if let modifiers = candidate.asProtocol(WithModifiersSyntax.self)?.modifiers,
@@ -686,7 +702,21 @@ final class TypeResolver {
             let declared = member.parameters.map(\.label)
             return declared.count >= labels.count && labels.allSatisfy { label in declared.contains(label) }
         }
-        return matching.first ?? (candidates.count == 1 ? candidates.first : nil)
+        // Of several overloads the labels allow, none is chosen unless they agree on their result.
+        return matching.onlyOne ?? sameResult(matching) ?? (candidates.count == 1 ? candidates.first : nil)
+    }
+
+    /// Of a property (or case) and methods of one name, the one a use without a call means.
+    private func uncalled(_ members: [SymbolIndex.Member]) -> SymbolIndex.Member? {
+        members.filter { $0.role == .property || $0.role == .case }.onlyOne
+    }
+
+    /// The first of several members when they all give the same result type (as written).
+    private func sameResult(_ members: [SymbolIndex.Member]) -> SymbolIndex.Member? {
+        guard let first = members.first else { return nil }
+        let written = first.type?.trimmedDescription
+        guard written != nil, members.allSatisfy({ $0.type?.trimmedDescription == written && $0.role == first.role }) else { return nil }
+        return first
     }
 
     private func parameterType(forArgument argument: LabeledExprSyntax, in call: FunctionCallExprSyntax) -> TypeSyntax? {
@@ -927,6 +957,17 @@ final class TypeResolver {
 
     /// The type the context expects of an expression: what an implicit member `.name` is looked
     /// up on.
+    /// The type a whole unfolded ternary sequence is given, when the ternary is all of it
+    /// (`cond ? a : b` with no assignment around it).
+    private func ternaryContext(_ sequence: SequenceExprSyntax) -> TypeRef? {
+        let elements = Array(sequence.elements)
+        guard elements.count >= 2, elements[elements.count - 2].is(UnresolvedTernaryExprSyntax.self),
+              !elements.contains(where: { $0.is(AssignmentExprSyntax.self) }) else { return nil }
+        let whole = contextualType(of: ExprSyntax(sequence))
+        if case .unknown = whole { return nil }
+        return whole.unwrapped
+    }
+
     func contextualType(of expression: ExprSyntax) -> TypeRef {
         guard depth < 24 else { return .unknown }
         depth += 1
@@ -936,6 +977,13 @@ final class TypeResolver {
             guard let call = argument.parent?.parent?.as(FunctionCallExprSyntax.self) else {
                 if let tuple = argument.parent?.parent?.as(TupleExprSyntax.self), tuple.elements.count == 1 {
                     return contextualType(of: ExprSyntax(tuple))
+                }
+                // An element of a tuple pattern (`case (.minus, .minus)`): that element of the subject's type.
+                if let tuple = argument.parent?.parent?.as(TupleExprSyntax.self), tuple.parent?.is(ExpressionPatternSyntax.self) == true,
+                   case .tuple(let parts) = contextualType(of: ExprSyntax(tuple)),
+                   let position = tuple.elements.firstIndex(where: { $0.id == argument.id }) {
+                    let offset = tuple.elements.distance(from: tuple.elements.startIndex, to: position)
+                    return offset < parts.count ? parts[offset].type.unwrapped : .unknown
                 }
                 return .unknown
             }
@@ -958,7 +1006,15 @@ final class TypeResolver {
             if let binding = initializer.parent?.as(PatternBindingSyntax.self), let annotation = binding.typeAnnotation {
                 return typeRef(annotation.type)
             }
+            // A default parameter value has the parameter's type (`_ style: Style = .any`).
+            if let parameter = initializer.parent?.as(FunctionParameterSyntax.self) { return typeRef(parameter.type) }
+            if let parameter = initializer.parent?.as(EnumCaseParameterSyntax.self) { return typeRef(parameter.type) }
             return .unknown
+        }
+        // A ternary's branches have the type the whole ternary is given (`c ? .plus : .minus`).
+        if let ternary = parent.as(UnresolvedTernaryExprSyntax.self), ternary.thenExpression.id == expression.id,
+           let sequence = ternary.parent?.parent?.as(SequenceExprSyntax.self), let whole = ternaryContext(sequence) {
+            return whole
         }
         if parent.is(ReturnStmtSyntax.self) { return returnType(at: parent) }
         if let item = parent.as(CodeBlockItemSyntax.self), let list = item.parent?.as(CodeBlockItemListSyntax.self), list.count == 1 {
@@ -970,6 +1026,10 @@ final class TypeResolver {
             func isComparison(_ element: ExprSyntax) -> Bool {
                 if element.is(AssignmentExprSyntax.self) { return true }
                 return ["==", "!=", "~=", "??"].contains(element.as(BinaryOperatorExprSyntax.self)?.operator.text ?? "")
+            }
+            if position >= 1, elements[position - 1].is(UnresolvedTernaryExprSyntax.self), position == elements.count - 1,
+               let whole = ternaryContext(sequence) {
+                return whole
             }
             if position >= 2, isComparison(elements[position - 1]) { return typeOf(elements[position - 2]).unwrapped }
             if position + 2 < elements.count, isComparison(elements[position + 1]) { return typeOf(elements[position + 2]).unwrapped }
@@ -1041,4 +1101,9 @@ extension SyntaxProtocol {
         }
         return nil
     }
+}
+
+extension Array {
+    /// The element of a one-element array.
+    var onlyOne: Element? { count == 1 ? first : nil }
 }
