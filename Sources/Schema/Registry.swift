@@ -25,7 +25,11 @@ public struct RegistryPlan: Sendable {
                     ("id", .string(migration.id)),
                     ("schema_commit", .string(migration.schemaCommit)),
                     ("datasets", .array(migration.datasets.map(JSONValue.string))),
-                    ("changes", .array(migration.changes.map(\.json))),
+                    ("changes", .array(migration.changes.map { change in
+                        // Catch-up: the version whose names each change takes consumers from.
+                        guard let version = migration.origins[change], case .object(let pairs) = change.json else { return change.json }
+                        return .object(pairs + [("from_version", .int(version))])
+                    })),
                 ]
                 if let description = migration.description { pairs.append(("description", .string(description))) }
                 return .object(pairs)
@@ -41,7 +45,9 @@ public struct RegistryPlan: Sendable {
             // extends the earlier migration: its changes apply after the earlier ones.
             if let index = migrations.firstIndex(where: { $0.id == migration.id }) {
                 var merged = migrations[index]
-                merged.changes += migration.changes
+                // A schema migration's changes are composed over the whole history already.
+                merged.changes = migration.origins.isEmpty ? merged.changes + migration.changes : migration.changes
+                merged.origins.merge(migration.origins) { _, new in new }
                 merged.schemaCommit = migration.schemaCommit
                 for transition in migration.transitions {
                     if let at = merged.transitions.firstIndex(where: { $0.new.name == (transition.old?.name ?? transition.new.name) }) {
@@ -274,9 +280,16 @@ public struct Registry: Sendable {
             if old.version == new.spec.version {
                 result.notes.append("\(new.spec.path): the schema changed in \(short) but `version` stayed \(old.version)")
             }
-            result.migrations.append(Migration(
+            // Catch-up: consumers of any earlier version go straight to this one.
+            var history = (try? self.history(of: new.spec, before: info.id, in: repository)) ?? []
+            if history.last.map({ !SchemaDiff.changes(old: $0, new: old).isEmpty }) ?? true { history.append(old) }
+            let composed = SchemaDiff.catchUp(history: history, new: new.spec)
+            var migration = Migration(
                 id: "\(new.spec.name)-v\(new.spec.version)", schemaCommit: sha, datasets: [new.spec.name],
-                changes: changes, transitions: [DatasetTransition(old: old, new: new.spec)]))
+                changes: composed.changes.isEmpty ? changes : composed.changes,
+                transitions: [DatasetTransition(old: old, new: new.spec, earlier: Array(history.dropLast()))])
+            migration.origins = composed.origins
+            result.migrations.append(migration)
         }
         if !migrationFiles.isEmpty {
             let current = try datasets(at: info.id, in: repository).datasets
@@ -388,7 +401,7 @@ public struct Registry: Sendable {
         return (current.map { DatasetTransition(old: previous[$0.path], new: $0) }, errors)
     }
 
-    private func datasetBlobs(at commit: ObjectID, in repository: Repository) throws -> [String: ObjectID] {
+    func datasetBlobs(at commit: ObjectID, in repository: Repository) throws -> [String: ObjectID] {
         var blobs: [String: ObjectID] = [:]
         for entry in try repository.files(in: commit, under: Registry.datasetsDirectory) where Registry.isDatasetFile(entry.path) {
             blobs[entry.path] = entry.blob

@@ -224,7 +224,15 @@ struct ConfigPlanner {
     }
 
     private mutating func bumpVersion(_ scalar: ConfigScalar, _ dataset: DatasetChanges) {
-        guard let version = dataset.version else { return }
+        // Catch-up: the bump from the version this value names, if any.
+        for version in dataset.versions where [String(version.from), "v\(version.from)"].contains(scalar.value)
+            || Int(scalar.value) == version.from {
+            bumpVersion(scalar, version)
+            return
+        }
+    }
+
+    private mutating func bumpVersion(_ scalar: ConfigScalar, _ version: (from: Int, to: Int, change: Change)) {
         let old = String(version.from)
         switch scalar.kind {
         case .integer where scalar.value == old || Int(scalar.value) == version.from:

@@ -44,10 +44,8 @@ struct ChangeFieldType: SwiftRule {
             } else {
                 wanted = to.swiftType
             }
-            if written == wanted {
-                context.reference(change, edited: false)
-                continue
-            }
+            // Already the current type: a current name, not work (SPEC §3).
+            if written == wanted { continue }
             context.reference(change, edited: file.replace(type, with: wanted))
         }
         for binding in unannotated where file.owns(binding) {
