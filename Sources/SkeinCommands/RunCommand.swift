@@ -33,7 +33,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "bwrap (default) or none.") var sandbox: String?
     @Flag(name: .customLong("keep-worktrees"), help: "Keep each consumer's worktree after the run.") var keepWorktrees = false
     @Option(help: "Write per-phase durations, counts and success rate (JSON) to FILE.") var metrics: String?
-    @Flag(name: .customLong("retry-failed"), help: "Also redo consumers that ended tests-failed, error or needs-human.")
+    @Flag(name: .customLong("retry-failed"), help: "Also redo consumers that ended tests-failed, error or needs-human, and rolled-back ones.")
     var retryFailed = false
 
     func validate() throws {
