@@ -57,6 +57,7 @@ struct RunCommand: AsyncParsableCommand {
         options.timeout = timeout ?? settings.testTimeout ?? options.timeout
         options.retries = retries
         options.only = only.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+        if let names = options.only { try OnlyNames.check(names, mirrors: mirrors) }
         options.maxBranches = maxBranches
         options.shard = shard.flatMap(Shard.init)
         options.dryRun = dryRun
