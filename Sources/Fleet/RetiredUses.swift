@@ -27,13 +27,20 @@ public enum RetiredUses {
         guard !repository.isHeadUnborn else { return [] }
         var seen = Set<String>()
         var result: [Migration] = []
+        // Dataset files whose newest migration is planned already: older commits of the same
+        // file are part of that migration's history and need no plan of their own.
+        var plannedFiles = Set<String>()
         for commit in try repository.log(from: try repository.resolve("HEAD")) {
             let info = try repository.commit(commit)
             let parentTree = try info.parents.first.map { (id) throws(GitError) in try repository.commit(id).tree }
-            let touchesSchemas = try repository.changedPaths(from: parentTree, to: info.tree).contains {
-                ($0.new ?? $0.old ?? "").hasPrefix("datasets/") || ($0.new ?? $0.old ?? "").hasPrefix("migrations/")
-            }
-            guard touchesSchemas, let plan = try? registry.plan(commit: commit.hex) else { continue }
+            let paths = try repository.changedPaths(from: parentTree, to: info.tree).map { $0.new ?? $0.old ?? "" }
+            let datasetFiles = Set(paths.filter { $0.hasPrefix("datasets/") })
+            let touchesMigrations = paths.contains { $0.hasPrefix("migrations/") }
+            guard touchesMigrations || !datasetFiles.isSubset(of: plannedFiles) else { continue }
+            guard let plan = try? registry.plan(commit: commit.hex) else { continue }
+            // Only a file that gave a schema migration is covered: an edit without a schema
+            // change leaves the file's older versions to be planned.
+            plannedFiles.formUnion(plan.migrations.filter { !$0.origins.isEmpty }.flatMap { $0.transitions.map(\.new.path) })
             for migration in plan.migrations where !seen.contains(migration.id) {
                 seen.insert(migration.id)
                 result.append(migration)

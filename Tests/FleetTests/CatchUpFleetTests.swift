@@ -107,6 +107,13 @@ import TestSupport
         let plan = skein(["plan", "--registry", world.registry])
         #expect(plan.stdout.contains("renameField plays: track_id → track_ref  (from v1)"), "\(plan.stdout)")
         #expect(plan.stdout.contains("renameField plays: track_uri → track_ref  (from v2)"))
+        let json = skein(["plan", "--registry", world.registry, "--json"])
+        let planned = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let changes = ((planned?["migrations"] as? [[String: Any]])?.first?["changes"] as? [[String: Any]]) ?? []
+        #expect(changes.contains {
+            $0["kind"] as? String == "moveLocation" && $0["from"] as? String == "gs://listening-data/plays/v1"
+                && $0["to"] as? String == "gs://listening-data/plays/v4" && $0["from_version"] as? Int == 1
+        }, "\(json.stdout)")
 
         let result = world.run()
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")

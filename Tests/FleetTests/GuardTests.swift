@@ -8,6 +8,8 @@ import TestSupport
 @Suite struct GuardTests {
     @Test func theHookRefusesANewRetiredUseAndLetsAnOldFileBeEdited() throws {
         let world = CatchUpFleetTests.World(consumers: ["behind": CatchUpFleetTests.consumer(track: "track_id", msType: "Int32", location: 1)])
+        // The registry's newest commit edits a comment only: the guard still knows every version.
+        commit(files: ["datasets/plays.yaml": "# Plays.\n" + CatchUpFleetTests.versions[3]], in: world.registry, message: "comment")
         let checkout = world.directory.url("checkout")
         git("clone", "-q", world.upstream("behind"), checkout, in: world.directory.path)
         #expect(skein(["hook", "install", "--consumer", checkout, "--registry", world.registry]).status == 0)
