@@ -366,39 +366,15 @@ public struct Registry: Sendable {
         return (datasets.sorted { $0.name < $1.name }, errors)
     }
 
-    /// Every dataset at `HEAD` with the version before its latest change (nil when it has not
-    /// changed since it was added): what discovery searches consumers for, since consumers
-    /// not yet migrated still reference the old location and names.
+    /// Every dataset at `HEAD` with its earlier versions (`old` the one before its latest
+    /// schema change, nil when it has not changed since it was added): what discovery searches
+    /// consumers for, since consumers not yet migrated still reference old locations and names.
     public func transitions(at revision: String = "HEAD", historyLimit: Int = 2_000) throws -> (transitions: [DatasetTransition], errors: [SchemaError]) {
         let repository = try open()
         let tip = try commit(revision, in: repository)
         let (current, errors) = try datasets(at: tip, in: repository)
-        var previous: [String: DatasetSpec] = [:]
-        var pending = Set(current.map(\.path))
-        var cursor: ObjectID? = tip
-        var blobs = try datasetBlobs(at: tip, in: repository)
-        var walked = 0
-        while let id = cursor, !pending.isEmpty, walked < historyLimit {
-            walked += 1
-            guard let parent = try repository.commit(id).parents.first else { break }
-            let parentBlobs = try datasetBlobs(at: parent, in: repository)
-            for path in pending where blobs[path] != parentBlobs[path] {
-                pending.remove(path)
-                guard let spec = current.first(where: { $0.path == path }) else { continue }
-                if let blob = parentBlobs[path] {
-                    previous[path] = try? DatasetFile.parse(data: repository.blob(blob), path: path)
-                } else if let name = spec.previousName {
-                    for (otherPath, blob) in parentBlobs where blobs[otherPath] != blob {
-                        if let old = try? DatasetFile.parse(data: repository.blob(blob), path: otherPath), old.name == name {
-                            previous[path] = old
-                        }
-                    }
-                }
-            }
-            blobs = parentBlobs
-            cursor = parent
-        }
-        return (current.map { DatasetTransition(old: previous[$0.path], new: $0) }, errors)
+        let histories = try self.histories(of: current, before: tip, in: repository, limit: historyLimit)
+        return (zip(current, histories).map { DatasetTransition(old: $1.last, new: $0, earlier: Array($1.dropLast())) }, errors)
     }
 
     func datasetBlobs(at commit: ObjectID, in repository: Repository) throws -> [String: ObjectID] {

@@ -137,6 +137,22 @@ import TestSupport
         #expect(message.contains("renameField plays: track_id → track_ref  (from v1)"), "\(message)")
     }
 
+    @Test func anUndeclaredConsumerOnVersionOneIsDiscovered() throws {
+        var files = Self.consumer(track: "track_id", msType: "Int32", location: 1)
+        // Only the v1 location tells: no descriptor, no dataset id, no record name.
+        files["catalog-info.yaml"] = nil
+        files["config/plays.yaml"] = nil
+        files["Sources/App/PlayEvent.swift"] = files["Sources/App/PlayEvent.swift"]!.replacingOccurrences(of: "PlayEvent", with: "Row")
+        let world = World(consumers: ["quiet": files])
+        let found = skein(["discover", "--registry", world.registry, "--mirrors", world.mirrors, "plays", "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(found.stdout.utf8)) as? [String: Any]
+        let consumers = ((json?["datasets"] as? [[String: Any]])?.first?["consumers"] as? [[String: Any]]) ?? []
+        #expect(consumers.first?["repo"] as? String == "quiet", "\(found.stdout)\n\(found.stderr)")
+        #expect(consumers.first?["declared"] as? Bool == false)
+        #expect(world.run().status == 0)
+        #expect(world.ledger("quiet", "plays-v4").last?["from_version"] as? Int == 1)
+    }
+
     @Test func aRetiredNameReusedForAnotherFieldIsReportedAndLeft() throws {
         var versions = Self.versions
         versions[3] = Self.plays(4, fields: """
