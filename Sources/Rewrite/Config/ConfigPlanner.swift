@@ -129,7 +129,7 @@ struct ConfigPlanner {
                 if let rename = dataset.fieldRenames[item.value] {
                     setValue(item, to: rename.to, kind: .string, changes: [rename.change], what: "column")
                 } else if let removal = dataset.removedFields[item.value], !sample {
-                    report(item.line, "column '\(item.value)' names a field removed from \(dataset.name) (\(removal.summary))")
+                    report(item.line, "column '\(item.value)' \(dataset.removalNote(removal))")
                 }
             }
         }
@@ -149,7 +149,7 @@ struct ConfigPlanner {
                     changes.append(rename.change)
                 } else {
                     if let removal = dataset.removedFields[name], !sample {
-                        report(item.line, "column '\(name)' names a field removed from \(dataset.name) (\(removal.summary))")
+                        report(item.line, "column '\(name)' \(dataset.removalNote(removal))")
                     }
                     rebuilt.append(token)
                 }
@@ -174,7 +174,7 @@ struct ConfigPlanner {
                             renameKey(entry.key, to: rename.to, changes: [rename.change])
                         }
                     } else if let removal = dataset.removedFields[entry.key.value], !sample {
-                        report(entry.key.line, "key '\(entry.key.value)' names a field removed from \(dataset.name) (\(removal.summary))")
+                        report(entry.key.line, "key '\(entry.key.value)' \(dataset.removalNote(removal))")
                     }
                 }
             }
@@ -203,7 +203,7 @@ struct ConfigPlanner {
                     // A single field named in the dataset's own settings (`partition_by: track_id`).
                     setValue(scalar, to: rename.to, kind: .string, changes: [rename.change], what: "field name")
                 } else if scalar.isString, let removal = dataset.removedFields[scalar.value] {
-                    report(scalar.line, "'\(entry.key.value): \(scalar.value)' names a field removed from \(dataset.name) (\(removal.summary))")
+                    report(scalar.line, "'\(entry.key.value): \(scalar.value)' \(dataset.removalNote(removal))")
                 }
             }
         }

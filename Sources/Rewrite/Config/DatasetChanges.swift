@@ -91,6 +91,14 @@ struct DatasetChanges: Sendable {
         return order.map { byName[$0]! }
     }
 
+    /// What a report says of a use of a removed or retired field name.
+    func removalNote(_ change: Change) -> String {
+        if case .retiredName = change {
+            return "may mean a field \(name) retired or the one that has its name now (\(change.summary)); not changed"
+        }
+        return "names a field removed from \(name) (\(change.summary))"
+    }
+
     /// Every id the dataset answers to in a consumer's files, old and new.
     var allNames: [String] { oldNames + (oldNames.contains(newName) ? [] : [newName]) }
 
