@@ -319,7 +319,7 @@ extension ConsumerJob {
         entry.rules = migration.rulesFingerprint
         entry.undeclared = !consumer.declared
         entry.owner = consumer.owner
-        entry.fromVersion = migration.fromVersion(applied: planned.plan.counts)
+        entry.fromVersion = migration.fromVersion(applied: planned.plan.counts.merging(planned.plan.found, uniquingKeysWith: +))
         if commit != nil { entry.branch = branch.name }
         if let tests {
             let after = tests.after

@@ -42,6 +42,9 @@ public struct RewriteResult: Sendable {
     /// How many references to the migration's names were found, rewritten or not. A result
     /// with references but no edits is `needs-human`.
     public var referencesFound: Int = 0
+    /// References found per change (rewritten or not), keyed by `Change.summary`: which
+    /// changes a consumer still needed, for the version it was found on.
+    public var found: [String: Int] = [:]
 
     public init() {}
 
@@ -56,5 +59,6 @@ public struct RewriteResult: Sendable {
         skipped += other.skipped
         counts.merge(other.counts, uniquingKeysWith: +)
         referencesFound += other.referencesFound
+        found.merge(other.found, uniquingKeysWith: +)
     }
 }

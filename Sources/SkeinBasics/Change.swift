@@ -175,8 +175,8 @@ public struct Migration: Hashable, Sendable {
         return groups.sorted { ($0.version ?? .max) < ($1.version ?? .max) }
     }
 
-    /// The oldest dataset version among the changes that found something to do in a consumer
-    /// (`from_version` in the ledger), given edit counts keyed by `Change.summary`; nil when none
+    /// The oldest dataset version among the changes that found something in a consumer
+    /// (`from_version` in the ledger), given counts keyed by `Change.summary`; nil when none
     /// of them carries a version.
     public func fromVersion(applied counts: [String: Int]) -> Int? {
         changes.filter { (counts[$0.summary] ?? 0) > 0 }.compactMap { origins[$0] }.min()

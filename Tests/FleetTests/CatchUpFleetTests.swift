@@ -165,6 +165,7 @@ import TestSupport
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
         let line = try #require(world.ledger("behind", "plays-v4").last)
         #expect(line["status"] as? String == "needs-human")
+        #expect(line["from_version"] as? Int == 1)
         let attention = line["attention"] as? [String] ?? []
         #expect(attention.contains { $0.hasPrefix("Sources/App/PlayEvent.swift:3:") && $0.contains("plays.track_id") }, "\(attention)")
         #expect(attention.contains { $0.hasPrefix("config/plays.yaml:5:") && $0.contains("retired") && !$0.contains("removed") }, "\(attention)")

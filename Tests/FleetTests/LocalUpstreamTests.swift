@@ -36,4 +36,19 @@ import TestSupport
         #expect(world.run(["--retry-failed"]).status == 0)
         #expect(world.status("behind", "plays-v4") == "tests-passed")
     }
+
+    @Test func automergeNeverMovesTheBranchCheckedOutUpstreamButTheLedgerStillLands() throws {
+        var files = CatchUpFleetTests.consumer(track: "track_id", msType: "Int32", location: 1)
+        files[".skein.yaml"] = "test: { command: \"true\" }\nautomerge: true\n"
+        let world = CatchUpFleetTests.World(consumers: ["eager": files])
+        let upstream = world.upstream("eager")
+        let main = git("rev-parse", "main", in: upstream)
+        #expect(world.run().status == 0)
+        let pushed = skein(["push", "--mirrors", world.mirrors, "plays-v4"])
+        #expect(pushed.status == 1)
+        #expect(pushed.stderr.contains("refusing to update the branch checked out"), "\(pushed.stderr)")
+        #expect(git("rev-parse", "main", in: upstream) == main)
+        #expect(git("status", "--porcelain", in: upstream).isEmpty)
+        #expect(git("log", "--notes=skein", "-1", "skein/plays-v4", in: upstream).contains("tests-passed"))
+    }
 }

@@ -55,10 +55,14 @@ public struct ConfigRewriter: Sendable {
         for (edit, reason) in refused {
             result.attention.append(AttentionItem(SourceLocation(path: file.path, line: edit.line), "\(edit.what) not rewritten: \(reason)"))
             result.referencesFound += 1
+            for change in edit.changes { result.found[change.summary, default: 0] += 1 }
         }
         for edit in applied {
             result.referencesFound += 1
-            for change in edit.changes { result.count(change) }
+            for change in edit.changes {
+                result.count(change)
+                result.found[change.summary, default: 0] += 1
+            }
         }
         if let text, !applied.isEmpty {
             result.edits.append(FileEdit(path: file.path, newText: text))
