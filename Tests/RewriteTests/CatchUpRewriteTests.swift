@@ -32,4 +32,19 @@ struct CatchUpRewriteTests {
         #expect(text.contains("Int64($1.ms_played)"))
         #expect(result.attention.isEmpty, "\(result.attention)")
     }
+
+    @Test func aCurrentLocationUnderAnOldOneIsLeftAlone() {
+        let v1 = DatasetSpec(name: "plays", version: 1, location: "gs://l/plays", fields: [])
+        let v2 = DatasetSpec(name: "plays", version: 2, location: "gs://l/plays/v2", fields: [])
+        let migration = Migration(
+            id: "plays-v2", schemaCommit: "", datasets: ["plays"],
+            changes: [.moveLocation(dataset: "plays", from: "gs://l/plays", to: "gs://l/plays/v2")],
+            transitions: [DatasetTransition(old: v1, new: v2)])
+        let config = ConfigRewriter(migration: migration).rewrite(SourceFile(
+            path: "c.yaml", text: "old: gs://l/plays/daily\ncurrent: gs://l/plays/v2/daily\nexact: gs://l/plays/v2\n"))
+        #expect(config.edits.first?.newText == "old: gs://l/plays/v2/daily\ncurrent: gs://l/plays/v2/daily\nexact: gs://l/plays/v2\n")
+        let swift = SwiftRewriter(migration: migration).rewrite([SourceFile(
+            path: "a.swift", text: "let a = \"gs://l/plays/daily\"\nlet b = \"gs://l/plays/v2/daily\"\n")])
+        #expect(swift.edits.first?.newText == "let a = \"gs://l/plays/v2/daily\"\nlet b = \"gs://l/plays/v2/daily\"\n")
+    }
 }

@@ -104,6 +104,8 @@ struct ConfigPlanner {
         var value = scalar.value
         var changes: [Change] = []
         for move in moves where value == move.from || value.hasPrefix(move.from.hasSuffix("/") ? move.from : move.from + "/") {
+            // A location under the old one that is the new one (or under it) is current already.
+            if move.to.hasPrefix(move.from + "/"), value == move.to || value.hasPrefix(move.to + "/") { continue }
             value = move.to + value.dropFirst(move.from.count)
             changes.append(move.change)
             break
