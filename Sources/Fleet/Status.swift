@@ -28,6 +28,7 @@ public struct ConsumerStatus: Sendable {
             ("owner", entry.owner.map(JSONValue.string) ?? .null),
             ("base_tests", entry.extra["base_tests"] ?? .null),
             ("log", entry.log.map(JSONValue.string) ?? .null),
+            ("from_version", entry.fromVersion.map(JSONValue.int) ?? .null),
             ("at", .string(entry.at)),
             ("verified", .bool(verified)),
         ])

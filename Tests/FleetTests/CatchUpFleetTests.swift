@@ -133,6 +133,8 @@ import TestSupport
                 version: 4
                 partition_by: track_ref
             """)
+        let status = skein(["status", "--mirrors", world.mirrors, "--json"])
+        #expect(status.stdout.contains("\"from_version\": 1") || status.stdout.contains("\"from_version\":1"), "\(status.stdout)")
         let message = git("log", "-1", "--format=%B", "skein/plays-v4", in: world.mirror("behind"))
         #expect(message.contains("renameField plays: track_id → track_ref  (from v1)"), "\(message)")
     }
