@@ -15,14 +15,15 @@ enum SettledOutcome {
         return merged(lines, in: repository)
     }
 
-    /// The newest line whose migration commit the default branch contains (or that says
-    /// `merged`), as a `merged` line; nil when none.
+    /// The newest line whose migration commit the default branch contains, as a `merged` line;
+    /// nil when none. Git is asked every time rather than a line's word for it: ledger lines
+    /// arrive with the upstream's notes.
     static func merged(_ lines: [LedgerEntry], in repository: Repository) -> LedgerEntry? {
         let newestFirst = lines.enumerated().sorted { ($0.element.at, $0.offset) > ($1.element.at, $1.offset) }.map(\.element)
         if let latest = newestFirst.first, latest.status == .rolledBack { return nil }
         for line in newestFirst {
             guard let commit = line.commit.flatMap(ObjectID.init(hex:)) else { continue }
-            if line.status == .merged || (try? StatusReport.isMerged(commit, base: line.base, in: repository)) == true {
+            if (try? StatusReport.isMerged(commit, base: line.base, in: repository)) == true {
                 var kept = line
                 kept.status = .merged
                 return kept
