@@ -10,8 +10,22 @@ public struct Migrator: Sendable {
     }
 
     /// Computes the edits for a worktree without writing anything (for `--dry-run` and tests).
+    /// A field name retired and then reused (`retiredName`) is reported only for a consumer
+    /// that shows other names of an earlier version: one that uses nothing but current names
+    /// means the current field, and current names are never work (SPEC §3).
     public func plan(_ workspace: Workspace) -> RewriteResult {
         let files = workspace.read()
+        let result = plan(files, migration: migration)
+        let reused = Set(migration.changes.filter { if case .retiredName = $0 { true } else { false } }.map(\.summary))
+        guard !reused.isEmpty, !result.found.isEmpty, Set(result.found.keys).isSubset(of: reused) else { return result }
+        var current = migration
+        current.changes.removeAll { reused.contains($0.summary) }
+        return plan(files, migration: current)
+    }
+
+    private func plan(
+        _ files: (swift: [SourceFile], other: [SourceFile], skipped: [SkippedFile]), migration: Migration
+    ) -> RewriteResult {
         var result = RewriteResult()
         result.skipped = files.skipped
         result.merge(SwiftRewriter(migration: migration).rewrite(files.swift))

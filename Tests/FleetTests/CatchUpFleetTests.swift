@@ -162,7 +162,15 @@ import TestSupport
               - { name: ms_played, type: int64 }
               - { name: track_id, type: int64 }
             """)
-        let world = World(versions: versions, consumers: ["behind": Self.consumer(track: "track_id", msType: "Int32", location: 1)])
+        // `current` uses v4's names, track_id among them: it means the new field, and is left alone.
+        var current = Self.consumer(track: "track_uri", msType: "Int64", location: 4)
+        current["Sources/App/Current.swift"] = "struct Extra: Codable { let track_id: Int64 }\nfunc id(_ row: PlayEvent, _ extra: Extra) -> Int64 { extra.track_id }\n"
+        current["Sources/App/PlayEvent.swift"] = current["Sources/App/PlayEvent.swift"]!
+            .replacingOccurrences(of: "let ms_played: Int64", with: "let ms_played: Int64\n    let track_id: Int64")
+        current["config/plays.yaml"] = current["config/plays.yaml"]! + "\n    order_by: track_id\n"
+        let world = World(versions: versions, consumers: [
+            "behind": Self.consumer(track: "track_id", msType: "Int32", location: 1), "current": current,
+        ])
         let result = world.run()
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
         let line = try #require(world.ledger("behind", "plays-v4").last)
@@ -175,6 +183,7 @@ import TestSupport
         let source = git("show", "skein/plays-v4:Sources/App/PlayEvent.swift", in: world.mirror("behind"))
         #expect(source.contains("let track_id: String"))
         #expect(source.contains("\"gs://listening-data/plays/v4\""))
+        #expect(world.ledger("current", "plays-v4").last?["status"] as? String == "not-affected")
     }
 
     @Test func aMergedConsumerStaysMergedAfterSyncAndRun() throws {

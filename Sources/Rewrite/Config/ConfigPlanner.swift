@@ -25,6 +25,8 @@ struct ConfigPlanner {
     var attention: [AttentionItem] = []
     /// References found that were not edited (already reported in `attention`).
     var unedited = 0
+    /// Those references per change, keyed by `Change.summary`, where the change is known.
+    var found: [String: Int] = [:]
     private var edited: Set<Int> = []
     private var sample = false
 
@@ -131,7 +133,7 @@ struct ConfigPlanner {
                 if let rename = dataset.fieldRenames[item.value] {
                     setValue(item, to: rename.to, kind: .string, changes: [rename.change], what: "column")
                 } else if let removal = dataset.removedFields[item.value], !sample {
-                    report(item.line, "column '\(item.value)' \(dataset.removalNote(removal))")
+                    report(item.line, "column '\(item.value)' \(dataset.removalNote(removal))", removal)
                 }
             }
         }
@@ -151,7 +153,7 @@ struct ConfigPlanner {
                     changes.append(rename.change)
                 } else {
                     if let removal = dataset.removedFields[name], !sample {
-                        report(item.line, "column '\(name)' \(dataset.removalNote(removal))")
+                        report(item.line, "column '\(name)' \(dataset.removalNote(removal))", removal)
                     }
                     rebuilt.append(token)
                 }
@@ -176,7 +178,7 @@ struct ConfigPlanner {
                             renameKey(entry.key, to: rename.to, changes: [rename.change])
                         }
                     } else if let removal = dataset.removedFields[entry.key.value], !sample {
-                        report(entry.key.line, "key '\(entry.key.value)' \(dataset.removalNote(removal))")
+                        report(entry.key.line, "key '\(entry.key.value)' \(dataset.removalNote(removal))", removal)
                     }
                 }
             }
@@ -205,7 +207,7 @@ struct ConfigPlanner {
                     // A single field named in the dataset's own settings (`partition_by: track_id`).
                     setValue(scalar, to: rename.to, kind: .string, changes: [rename.change], what: "field name")
                 } else if scalar.isString, let removal = dataset.removedFields[scalar.value] {
-                    report(scalar.line, "'\(entry.key.value): \(scalar.value)' \(dataset.removalNote(removal))")
+                    report(scalar.line, "'\(entry.key.value): \(scalar.value)' \(dataset.removalNote(removal))", removal)
                 }
             }
         }
@@ -418,8 +420,9 @@ struct ConfigPlanner {
                                  changes: [change], line: mapping.line, what: "add '\(key)'"))
     }
 
-    private mutating func report(_ line: Int, _ message: String) {
+    private mutating func report(_ line: Int, _ message: String, _ change: Change? = nil) {
         attention.append(AttentionItem(SourceLocation(path: path, line: line), message))
         unedited += 1
+        if let change { found[change.summary, default: 0] += 1 }
     }
 }

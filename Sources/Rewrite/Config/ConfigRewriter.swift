@@ -50,6 +50,7 @@ public struct ConfigRewriter: Sendable {
         planner.plan(documents)
         result.attention = planner.attention
         result.referencesFound = planner.unedited
+        result.found = planner.found
 
         let (text, applied, refused) = ConfigRewriter.splice(bytes, documents, planner.edits, format, deadline: deadline, budget: timeBudget)
         for (edit, reason) in refused {
