@@ -21,8 +21,12 @@ enum SettledOutcome {
     static func merged(_ lines: [LedgerEntry], in repository: Repository) -> LedgerEntry? {
         let newestFirst = lines.enumerated().sorted { ($0.element.at, $0.offset) > ($1.element.at, $1.offset) }.map(\.element)
         if let latest = newestFirst.first, latest.status == .rolledBack { return nil }
+        let tip = try? repository.defaultBranch().commit
         for line in newestFirst {
             guard let commit = line.commit.flatMap(ObjectID.init(hex:)) else { continue }
+            // A default branch still at the line's base has not taken anything since: no need
+            // for the patch-id search (the common case of an idempotent re-run).
+            if let tip, line.base == tip.hex, commit != tip { continue }
             if (try? StatusReport.isMerged(commit, base: line.base, in: repository)) == true {
                 var kept = line
                 kept.status = .merged
