@@ -8,7 +8,7 @@ import TestSupport
     @Test func branchesLandButTheCheckedOutBranchAndNonFastForwardsAreRefused() throws {
         let directory = TemporaryDirectory()
         let upstream = makeUpstream(in: directory)
-        _ = try Mirror.add(source: upstream, in: directory.url("mirrors"))
+        _ = try Mirror.add(source: upstream, in: directory.url("mirrors"), policy: testPolicy)
         let mirrorPath = directory.url("mirrors/service.git")
         let trunk = git("rev-parse", "trunk", in: upstream)
         // The mirror gets a commit on a new branch and on its trunk.
