@@ -55,13 +55,15 @@ struct CommitMessage {
             let width = max(5, applied.map { String($0.count).count }.max() ?? 0)
             lines += ["Changes applied:", ""]
             lines.append("    " + String(repeating: " ", count: width - 5) + "edits  change")
-            // Catch-up: changes listed by the dataset version they take the consumer from.
+            // Catch-up: changes listed by the dataset version they take the consumer from (said
+            // only when they come from more than one).
+            let origins = Set(migration.origins.values).count > 1 ? migration.origins : [:]
             let byOrigin = applied.enumerated().sorted {
                 (migration.origins[$0.element.change] ?? .max, $0.offset) < (migration.origins[$1.element.change] ?? .max, $1.offset)
             }.map(\.element)
             for (change, count) in byOrigin {
                 let number = String(count)
-                let origin = migration.origins[change].map { "  (from v\($0))" } ?? ""
+                let origin = origins[change].map { "  (from v\($0))" } ?? ""
                 lines.append("    " + String(repeating: " ", count: width - number.count) + number + "  " + change.summary + origin)
             }
             lines.append("")
