@@ -57,9 +57,16 @@ struct CommitMessage {
             let width = max(5, applied.map { String($0.count).count }.max() ?? 0)
             lines += ["Changes applied:", ""]
             lines.append("    " + String(repeating: " ", count: width - 5) + "edits  change")
-            for (change, count) in applied {
+            // Catch-up: changes listed by the dataset version they take the consumer from (said
+            // only when they come from more than one).
+            let origins = Set(migration.origins.values).count > 1 ? migration.origins : [:]
+            let byOrigin = applied.enumerated().sorted {
+                (migration.origins[$0.element.change] ?? .max, $0.offset) < (migration.origins[$1.element.change] ?? .max, $1.offset)
+            }.map(\.element)
+            for (change, count) in byOrigin {
                 let number = String(count)
-                lines.append("    " + String(repeating: " ", count: width - number.count) + number + "  " + change.summary)
+                let origin = origins[change].map { "  (from v\($0))" } ?? ""
+                lines.append("    " + String(repeating: " ", count: width - number.count) + number + "  " + change.summary + origin)
             }
             lines.append("")
         }
@@ -149,6 +156,7 @@ struct CommitMessage {
         case let .moveLocation(dataset, _, _): ("move the \(dataset) location", "move location")
         case let .bumpVersion(dataset, _, to): ("bump \(dataset) to v\(to)", "bump version")
         case let .renameDataset(from, to): ("rename dataset \(from) to \(to)", "rename dataset \(from)")
+        case let .retiredName(_, field): ("flag uses of reused name \(field)", "flag \(field)")
         case let .renameType(from, to): ("rename \(from) to \(to)", "rename \(from)")
         case let .renameMember(type, from, to, _): ("rename \(type).\(from) to \(to)", "rename \(from)")
         case let .renameModule(from, to): ("rename module \(from) to \(to)", "rename module \(from)")

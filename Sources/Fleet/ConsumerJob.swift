@@ -185,13 +185,16 @@ extension ConsumerJob {
         // What a killed run left of this consumer goes before anything else, recorded or not.
         if !options.dryRun { Leftovers.sweep(mirror: mirror, repo: consumer.repo, layout: layout, migration: migration.id) }
         // Only lines that can be checked here may skip the consumer (LedgerTrust).
-        let previous = latestEntries(try LedgerTrust(repository: mirror).trustedEntries().filter {
+        let trusted = try LedgerTrust(repository: mirror).trustedEntries().filter {
             $0.migration == migration.id && $0.repo == consumer.repo
-        })[migration.id]
+        }
+        // Merged stays merged, rolled back stays rolled back (until --retry-failed), whatever the base.
+        if let kept = SettledOutcome.kept(trusted, migration: migration.id, in: mirror, retryFailed: options.retryFailed) { return kept }
+        let previous = latestEntries(trusted)[migration.id]
         guard let previous, previous.base == base.hex,
               previous.rules == migration.rulesFingerprint,
               !previous.interrupted,
-              !(options.retryFailed && [.testsFailed, .error, .needsHuman].contains(previous.status))
+              !(options.retryFailed && [.testsFailed, .error, .needsHuman, .rolledBack].contains(previous.status))
         else { return nil }
         return previous
     }
@@ -351,6 +354,7 @@ extension ConsumerJob {
         entry.undeclared = !consumer.declared
         entry.owner = consumer.owner
         entry.resolvedBy = planned.resolvedBy
+        entry.fromVersion = migration.fromVersion(applied: planned.plan.counts.merging(planned.plan.found, uniquingKeysWith: +))
         if commit != nil { entry.branch = branch.name }
         if let tests {
             let after = tests.after

@@ -30,13 +30,21 @@ public enum Delivery {
                 try repository.push(to: url, refspecs: ["+\(branch):\(branch)"])
                 outcome.actions.append("pushed \(MigrationBranch(migration))")
             }
+            var refused: (any Error)?
             if entry.status == .testsPassed, let commit = entry.commit.flatMap(ObjectID.init(hex:)),
                try wantsAutomerge(repository, at: commit) {
-                try automerge(commit, entry: entry, in: repository, url: url, ledger: ledger)
-                outcome.actions.append("merged into the default branch (automerge)")
+                // A merge the upstream refuses (its default branch checked out in a non-bare
+                // repo, or moved) is reported; the branch and the ledger still go up.
+                do {
+                    try automerge(commit, entry: entry, in: repository, url: url, ledger: ledger)
+                    outcome.actions.append("merged into the default branch (automerge)")
+                } catch {
+                    refused = error
+                }
             }
             try pushLedger(repository, to: url, signature: signature)
             outcome.actions.append("pushed the ledger")
+            if let refused { throw refused }
         }
     }
 

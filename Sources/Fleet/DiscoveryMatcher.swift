@@ -32,7 +32,7 @@ struct DatasetNeedles: Sendable {
 
     init(_ transition: DatasetTransition) {
         var locations: [String] = []
-        for location in [transition.old?.location, transition.new.location].compactMap({ $0 }) where !locations.contains(location) {
+        for location in transition.history.map(\.location) + [transition.new.location] where !locations.contains(location) {
             locations.append(location)
         }
         self.init(names: transition.names, locations: locations, record: transition.record)

@@ -28,6 +28,7 @@ public struct ConsumerStatus: Sendable {
             ("owner", entry.owner.map(JSONValue.string) ?? .null),
             ("base_tests", entry.extra["base_tests"] ?? .null),
             ("log", entry.log.map(JSONValue.string) ?? .null),
+            ("from_version", entry.fromVersion.map(JSONValue.int) ?? .null),
             ("at", .string(entry.at)),
             ("verified", .bool(verified)),
         ])
@@ -97,8 +98,8 @@ public enum StatusReport {
             guard let latest = verifiedLatest ?? latestEntries(lines)[id] else { continue }
             let history = lines.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
             var status = latest.status
-            if [.testsPassed, .needsHuman, .testsFailed].contains(status), let commit = latest.commit.flatMap(ObjectID.init(hex:)),
-               try isMerged(commit, base: latest.base, in: repository) {
+            // Merged stays merged: a later line (a re-run on the merged code) does not undo it.
+            if status != .merged, SettledOutcome.merged(lines, in: repository) != nil {
                 status = .merged
             }
             var shown = ConsumerStatus(repo: mirror.name, entry: latest, history: history, status: status)

@@ -53,8 +53,13 @@ extension Repository {
     }
 
     /// Pushes `refspecs` to `url`. A rejected reference (not a fast-forward, or refused by the
-    /// upstream) is an error naming it.
+    /// upstream) is an error naming it. A local non-bare upstream, which libgit2's transport
+    /// refuses, is delivered to directly (`pushLocally`); every other one as libgit2 does it.
     public func push(to url: String, refspecs: [String]) throws(GitError) {
+        if let upstream = Repository.localNonBare(url) {
+            try pushLocally(into: upstream, url: url, refspecs: refspecs)
+            return
+        }
         var remote: OpaquePointer?
         try check("connect to \(url)", path) { git_remote_create_anonymous(&remote, handle, url) }
         defer { git_remote_free(remote) }

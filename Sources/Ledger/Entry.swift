@@ -187,3 +187,11 @@ public func latestEntries(_ entries: [LedgerEntry]) -> [String: LedgerEntry] {
     }
     return winners
 }
+
+extension LedgerEntry {
+    /// `from_version`: the dataset version whose names the consumer was found using (SPEC §6).
+    public var fromVersion: Int? {
+        get { extra["from_version"]?.intValue }
+        set { extra["from_version"] = newValue.map(JSONValue.int) }
+    }
+}

@@ -45,6 +45,9 @@ public struct RewriteResult: Sendable, Codable {
     /// How the Swift renames were decided, per change: edits from the compiler index, from the
     /// syntax resolver, and the files the index did not cover. Empty without an index.
     public var resolvedBy: [String] = []
+    /// References found per change (rewritten or not), keyed by `Change.summary`: which
+    /// changes a consumer still needed, for the version it was found on.
+    public var found: [String: Int] = [:]
 
     public init() {}
 
@@ -60,5 +63,6 @@ public struct RewriteResult: Sendable, Codable {
         counts.merge(other.counts, uniquingKeysWith: +)
         referencesFound += other.referencesFound
         resolvedBy += other.resolvedBy
+        found.merge(other.found, uniquingKeysWith: +)
     }
 }

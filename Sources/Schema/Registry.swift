@@ -25,7 +25,11 @@ public struct RegistryPlan: Sendable {
                     ("id", .string(migration.id)),
                     ("schema_commit", .string(migration.schemaCommit)),
                     ("datasets", .array(migration.datasets.map(JSONValue.string))),
-                    ("changes", .array(migration.changes.map(\.json))),
+                    ("changes", .array(migration.changes.map { change in
+                        // Catch-up: the version whose names each change takes consumers from.
+                        guard let version = migration.origins[change], case .object(let pairs) = change.json else { return change.json }
+                        return .object(pairs + [("from_version", .int(version))])
+                    })),
                 ]
                 if let description = migration.description { pairs.append(("description", .string(description))) }
                 return .object(pairs)
@@ -41,7 +45,9 @@ public struct RegistryPlan: Sendable {
             // extends the earlier migration: its changes apply after the earlier ones.
             if let index = migrations.firstIndex(where: { $0.id == migration.id }) {
                 var merged = migrations[index]
-                merged.changes += migration.changes
+                // A schema migration's changes are composed over the whole history already.
+                merged.changes = migration.origins.isEmpty ? merged.changes + migration.changes : migration.changes
+                merged.origins.merge(migration.origins) { _, new in new }
                 merged.schemaCommit = migration.schemaCommit
                 for transition in migration.transitions {
                     if let at = merged.transitions.firstIndex(where: { $0.new.name == (transition.old?.name ?? transition.new.name) }) {
@@ -274,9 +280,16 @@ public struct Registry: Sendable {
             if old.version == new.spec.version {
                 result.notes.append("\(new.spec.path): the schema changed in \(short) but `version` stayed \(old.version)")
             }
-            result.migrations.append(Migration(
+            // Catch-up: consumers of any earlier version go straight to this one.
+            var history = (try? self.history(of: new.spec, before: info.id, in: repository)) ?? []
+            if history.last.map({ !SchemaDiff.changes(old: $0, new: old).isEmpty }) ?? true { history.append(old) }
+            let composed = SchemaDiff.catchUp(history: history, new: new.spec)
+            var migration = Migration(
                 id: "\(new.spec.name)-v\(new.spec.version)", schemaCommit: sha, datasets: [new.spec.name],
-                changes: changes, transitions: [DatasetTransition(old: old, new: new.spec)]))
+                changes: composed.changes.isEmpty ? changes : composed.changes,
+                transitions: [DatasetTransition(old: old, new: new.spec, earlier: Array(history.dropLast()))])
+            migration.origins = composed.origins
+            result.migrations.append(migration)
         }
         if !migrationFiles.isEmpty {
             let current = try datasets(at: info.id, in: repository).datasets
@@ -353,42 +366,18 @@ public struct Registry: Sendable {
         return (datasets.sorted { $0.name < $1.name }, errors)
     }
 
-    /// Every dataset at `HEAD` with the version before its latest change (nil when it has not
-    /// changed since it was added): what discovery searches consumers for, since consumers
-    /// not yet migrated still reference the old location and names.
+    /// Every dataset at `HEAD` with its earlier versions (`old` the one before its latest
+    /// schema change, nil when it has not changed since it was added): what discovery searches
+    /// consumers for, since consumers not yet migrated still reference old locations and names.
     public func transitions(at revision: String = "HEAD", historyLimit: Int = 2_000) throws -> (transitions: [DatasetTransition], errors: [SchemaError]) {
         let repository = try open()
         let tip = try commit(revision, in: repository)
         let (current, errors) = try datasets(at: tip, in: repository)
-        var previous: [String: DatasetSpec] = [:]
-        var pending = Set(current.map(\.path))
-        var cursor: ObjectID? = tip
-        var blobs = try datasetBlobs(at: tip, in: repository)
-        var walked = 0
-        while let id = cursor, !pending.isEmpty, walked < historyLimit {
-            walked += 1
-            guard let parent = try repository.commit(id).parents.first else { break }
-            let parentBlobs = try datasetBlobs(at: parent, in: repository)
-            for path in pending where blobs[path] != parentBlobs[path] {
-                pending.remove(path)
-                guard let spec = current.first(where: { $0.path == path }) else { continue }
-                if let blob = parentBlobs[path] {
-                    previous[path] = try? DatasetFile.parse(data: repository.blob(blob), path: path)
-                } else if let name = spec.previousName {
-                    for (otherPath, blob) in parentBlobs where blobs[otherPath] != blob {
-                        if let old = try? DatasetFile.parse(data: repository.blob(blob), path: otherPath), old.name == name {
-                            previous[path] = old
-                        }
-                    }
-                }
-            }
-            blobs = parentBlobs
-            cursor = parent
-        }
-        return (current.map { DatasetTransition(old: previous[$0.path], new: $0) }, errors)
+        let histories = try self.histories(of: current, before: tip, in: repository, limit: historyLimit)
+        return (zip(current, histories).map { DatasetTransition(old: $1.last, new: $0, earlier: Array($1.dropLast())) }, errors)
     }
 
-    private func datasetBlobs(at commit: ObjectID, in repository: Repository) throws -> [String: ObjectID] {
+    func datasetBlobs(at commit: ObjectID, in repository: Repository) throws -> [String: ObjectID] {
         var blobs: [String: ObjectID] = [:]
         for entry in try repository.files(in: commit, under: Registry.datasetsDirectory) where Registry.isDatasetFile(entry.path) {
             blobs[entry.path] = entry.blob

@@ -33,6 +33,10 @@ public enum Change: Hashable, Sendable, Codable {
     case moveLocation(dataset: String, from: String, to: String)
     case bumpVersion(dataset: String, from: Int, to: Int)
     case renameDataset(from: String, to: String)
+    /// A field name an earlier version retired (renamed or removed) that the current version
+    /// uses again for another field: uses are reported, never rewritten, since only a person
+    /// can tell which field a consumer means.
+    case retiredName(dataset: String, field: String)
     // Rules of an explicit migration.
     case renameType(from: String, to: String)
     case renameMember(type: String, from: String, to: String, kind: MemberKind?)
@@ -53,6 +57,7 @@ public enum Change: Hashable, Sendable, Codable {
         case .moveLocation: "moveLocation"
         case .bumpVersion: "bumpVersion"
         case .renameDataset: "renameDataset"
+        case .retiredName: "retiredName"
         case .renameType: "renameType"
         case .renameMember: "renameMember"
         case .renameModule: "renameModule"
@@ -76,6 +81,7 @@ public enum Change: Hashable, Sendable, Codable {
         case let .moveLocation(dataset, from, to): [("dataset", .string(dataset)), ("from", .string(from)), ("to", .string(to))]
         case let .bumpVersion(dataset, from, to): [("dataset", .string(dataset)), ("from", .int(from)), ("to", .int(to))]
         case let .renameDataset(from, to): [("from", .string(from)), ("to", .string(to))]
+        case let .retiredName(dataset, field): [("dataset", .string(dataset)), ("field", .string(field))]
         case let .renameType(from, to): [("from", .string(from)), ("to", .string(to))]
         case let .renameMember(type, from, to, kind):
             [("type", .string(type)), ("from", .string(from)), ("to", .string(to))] + (kind.map { [("kind", .string($0.rawValue))] } ?? [])
@@ -103,6 +109,7 @@ public enum Change: Hashable, Sendable, Codable {
         case let .moveLocation(dataset, from, to): "moveLocation \(dataset): \(from) → \(to)"
         case let .bumpVersion(dataset, from, to): "bumpVersion \(dataset): \(from) → \(to)"
         case let .renameDataset(from, to): "renameDataset \(from) → \(to)"
+        case let .retiredName(dataset, field): "retiredName \(dataset).\(field): retired, then reused for another field"
         case let .renameType(from, to): "renameType \(from) → \(to)"
         case let .renameMember(type, from, to, kind): "renameMember \(type).\(from) → \(to)" + (kind.map { " (\($0.rawValue))" } ?? "")
         case let .renameModule(from, to): "renameModule \(from) → \(to)"
@@ -129,6 +136,10 @@ public struct Migration: Hashable, Sendable, Codable {
     public var transitions: [DatasetTransition]
     /// The schema commit's subject and author, when the registry was read for them.
     public var reason: MigrationReason?
+    /// For a schema migration, the dataset version each change takes consumers from: the
+    /// oldest version whose names the change's `from` side is (SPEC §3, catch-up). Absent for
+    /// explicit rules.
+    public var origins: [Change: Int] = [:]
 
     public init(
         id: String, schemaCommit: String, description: String? = nil, datasets: [String],
@@ -146,5 +157,28 @@ public struct Migration: Hashable, Sendable, Codable {
 
     public func transition(for dataset: String) -> DatasetTransition? {
         transitions.first { $0.new.name == dataset || $0.old?.name == dataset }
+            ?? transitions.first { $0.names.contains(dataset) }
+    }
+
+    /// The changes grouped by the dataset version they take consumers from, oldest first; one
+    /// group with a nil version for changes without one (explicit rules).
+    public var changesByOrigin: [(version: Int?, changes: [Change])] {
+        var groups: [(version: Int?, changes: [Change])] = []
+        for change in changes {
+            let version = origins[change]
+            if let index = groups.firstIndex(where: { $0.version == version }) {
+                groups[index].changes.append(change)
+            } else {
+                groups.append((version, [change]))
+            }
+        }
+        return groups.sorted { ($0.version ?? .max) < ($1.version ?? .max) }
+    }
+
+    /// The oldest dataset version among the changes that found something in a consumer
+    /// (`from_version` in the ledger), given counts keyed by `Change.summary`; nil when none
+    /// of them carries a version.
+    public func fromVersion(applied counts: [String: Int]) -> Int? {
+        changes.filter { (counts[$0.summary] ?? 0) > 0 }.compactMap { origins[$0] }.min()
     }
 }

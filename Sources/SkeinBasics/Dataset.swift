@@ -83,18 +83,24 @@ public struct DatasetSpec: Hashable, Sendable, Codable {
 public struct DatasetTransition: Hashable, Sendable, Codable {
     public var old: DatasetSpec?
     public var new: DatasetSpec
+    /// Every version before `old`, oldest first: what consumers left behind may still use.
+    public var earlier: [DatasetSpec]
 
-    public init(old: DatasetSpec?, new: DatasetSpec) {
+    public init(old: DatasetSpec?, new: DatasetSpec, earlier: [DatasetSpec] = []) {
         self.old = old
         self.new = new
+        self.earlier = earlier
     }
+
+    /// Every version before `new`, oldest first.
+    public var history: [DatasetSpec] { earlier + (old.map { [$0] } ?? []) }
 
     /// The dataset's current id.
     public var name: String { new.name }
     /// Every id the dataset was known by (old first), for discovery and `check`.
     public var names: [String] {
         var result: [String] = []
-        for name in [old?.name, new.previousName, new.name].compactMap({ $0 }) where !result.contains(name) {
+        for name in earlier.map(\.name) + [old?.name, new.previousName, new.name].compactMap({ $0 }) where !result.contains(name) {
             result.append(name)
         }
         return result

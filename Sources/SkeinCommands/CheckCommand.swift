@@ -12,22 +12,25 @@ struct CheckCommand: AsyncParsableCommand {
         discussion: "Prints `path:line: <old> → <new>` per use and exits 1 if there is any, 0 if none.")
 
     @OptionGroup var registry: RegistryOption
-    @Flag(help: "Check only the staged content of files changed in the index (what the pre-commit hook uses).")
+    @Flag(help: "Check only the lines the staged commit adds, read from the index git names in GIT_INDEX_FILE (what the pre-commit hook uses).")
     var staged = false
     @Argument(help: "The consumer checkout (default: the current directory).") var path: String = "."
 
     func run() async throws {
         guard FileManager.default.fileExists(atPath: path) else { throw InputError("\(path): no such directory") }
         let migrations = try RetiredUses.migrations(registryPath: registry.registry)
-        var findings: [RetiredUses.Finding]
-        if staged {
-            findings = try RetiredUses.findStaged(inRepositoryAt: try Inputs.repository(path, role: "consumer"), migrations: migrations)
-        } else {
-            findings = RetiredUses.find(in: Inputs.absolute(path), migrations: migrations)
-        }
+        let findings = staged
+            ? try RetiredUses.staged(
+                in: try Inputs.repository(path, role: "consumer"), indexFile: ProcessInfo.processInfo.environment["GIT_INDEX_FILE"],
+                migrations: migrations)
+            : RetiredUses.find(in: Inputs.absolute(path), migrations: migrations)
         for finding in findings { print(finding) }
         if findings.isEmpty { return }
-        FileHandle.standardError.write(Data("skein: \(findings.count) use\(findings.count == 1 ? "" : "s") of retired names\n".utf8))
+        if staged {
+            FileHandle.standardError.write(Data(RetiredUses.guardAdvice(findings).utf8))
+        } else {
+            FileHandle.standardError.write(Data("skein: \(findings.count) use\(findings.count == 1 ? "" : "s") of retired names\n".utf8))
+        }
         throw CommandExit(.someFailed)
     }
 }

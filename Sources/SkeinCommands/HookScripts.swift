@@ -43,6 +43,8 @@ if [ -x "$0.skein-chained" ]; then "$0.skein-chained" "$@" || exit $?; fi
 skein=$(git config skein.binary 2>/dev/null || command -v skein)
 registry=$(git config skein.registry 2>/dev/null)
 if [ -z "$skein" ] || [ -z "$registry" ]; then exit 0; fi
+# git names the index being committed in GIT_INDEX_FILE (commit -a, commit FILE, --amend);
+# `check --staged` reads it and refuses only the lines this commit adds.
 exec "$skein" check --registry "$registry" --staged "$(git rev-parse --show-toplevel)"
 """# + "\n"
 }

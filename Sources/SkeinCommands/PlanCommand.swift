@@ -48,7 +48,9 @@ struct PlanCommand: AsyncParsableCommand {
             let commit = migration.schemaCommit.isEmpty ? "no commit" : "schema commit \(migration.schemaCommit.prefix(10))"
             out += "\(migration.id)  (\(commit); datasets: \(migration.datasets.joined(separator: ", ")))\n"
             if let description = migration.description { out += "  \(description)\n" }
-            for change in migration.changes { out += "  \(change.summary)\n" }
+            for change in migration.changes {
+                out += "  \(change.summary)" + (migration.origins[change].map { "  (from v\($0))" } ?? "") + "\n"
+            }
         }
         for note in plan.notes { out += "note: \(note)\n" }
         return out

@@ -33,7 +33,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "bwrap (default) or none.") var sandbox: String?
     @Flag(name: .customLong("keep-worktrees"), help: "Keep each consumer's worktree after the run.") var keepWorktrees = false
     @Option(help: "Write per-phase durations, counts and success rate (JSON) to FILE.") var metrics: String?
-    @Flag(name: .customLong("retry-failed"), help: "Also redo consumers that ended tests-failed, error or needs-human.")
+    @Flag(name: .customLong("retry-failed"), help: "Also redo consumers that ended tests-failed, error or needs-human, and rolled-back ones.")
     var retryFailed = false
 
     func validate() throws {
@@ -57,6 +57,7 @@ struct RunCommand: AsyncParsableCommand {
         options.timeout = timeout ?? settings.testTimeout ?? options.timeout
         options.retries = retries
         options.only = only.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+        if let names = options.only { try OnlyNames.check(names, mirrors: mirrors) }
         options.maxBranches = maxBranches
         options.shard = shard.flatMap(Shard.init)
         options.dryRun = dryRun

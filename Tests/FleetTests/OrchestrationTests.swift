@@ -154,6 +154,16 @@ func startSkein(_ arguments: [String]) throws -> Process {
         #expect(statusOf["top-tracks"] == "merged")
         #expect(statusOf["play-counter"] == "merged")
         #expect(statusOf["reporting"] == "tests-passed")
+        // A later run keeps them merged (automerged and squash-merged alike), never needs-human.
+        _ = fleet.run()
+        #expect(fleet.status("top-tracks") != "needs-human")
+        #expect(fleet.status("play-counter") != "needs-human")
+        let again = skein(["status", "--mirrors", fleet.mirrors, "plays-v2", "--json"]).stdout
+        let reposAgain = ((try JSONSerialization.jsonObject(with: Data(again.utf8)) as? [String: Any])?["migrations"] as? [[String: Any]])?
+            .first?["repos"] as? [[String: Any]] ?? []
+        let statusAgain = Dictionary(uniqueKeysWithValues: reposAgain.map { ($0["repo"] as! String, $0["status"] as! String) })
+        #expect(statusAgain["top-tracks"] == "merged")
+        #expect(statusAgain["play-counter"] == "merged")
         // The ledger survived the sync.
         #expect(fleet.status("reporting") == "tests-passed")
 

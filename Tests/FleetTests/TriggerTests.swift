@@ -155,8 +155,7 @@ import TestSupport
         git("clone", "-q", fleet.upstream("top-tracks"), checkout, in: fleet.root)
         let check = skein(["check", "--registry", fleet.registry, checkout])
         #expect(check.status == 1)
-        #expect(check.stdout.contains("Sources/TopTracks/PlayEvent.swift:6: public var track_id: String"))
-        #expect(check.stdout.contains("→ public var track_uri: String"))
+        #expect(check.stdout.contains("Sources/TopTracks/PlayEvent.swift:6: track_id → track_uri (plays-v2)"), "\(check.stdout)")
         #expect(!check.stdout.contains("Sources/TopTracks/PlayEvent.swift:16"))
 
         let clean = fleet.directory.url("weather")

@@ -76,6 +76,7 @@ struct GoldenChange {
         case "changeFieldType":
             change = .changeFieldType(dataset: dataset, field: string("field"), from: column(string("fromType")), to: column(string("toType")))
         case "removeField": change = .removeField(dataset: dataset, field: string("field"))
+        case "retiredName": change = .retiredName(dataset: dataset, field: string("field"))
         case "moveLocation": change = .moveLocation(dataset: dataset, from: string("from"), to: string("to"))
         case "bumpVersion": change = .bumpVersion(dataset: dataset, from: json["fromVersion"] as! Int, to: json["toVersion"] as! Int)
         case "renameDataset": change = .renameDataset(from: string("from"), to: string("to"))

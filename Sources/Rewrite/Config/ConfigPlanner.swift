@@ -25,6 +25,8 @@ struct ConfigPlanner {
     var attention: [AttentionItem] = []
     /// References found that were not edited (already reported in `attention`).
     var unedited = 0
+    /// Those references per change, keyed by `Change.summary`, where the change is known.
+    var found: [String: Int] = [:]
     private var edited: Set<Int> = []
     private var sample = false
 
@@ -104,6 +106,8 @@ struct ConfigPlanner {
         var value = scalar.value
         var changes: [Change] = []
         for move in moves where value == move.from || value.hasPrefix(move.from.hasSuffix("/") ? move.from : move.from + "/") {
+            // A location under the old one that is the new one (or under it) is current already.
+            if move.to.hasPrefix(move.from + "/"), value == move.to || value.hasPrefix(move.to + "/") { continue }
             value = move.to + value.dropFirst(move.from.count)
             changes.append(move.change)
             break
@@ -129,7 +133,7 @@ struct ConfigPlanner {
                 if let rename = dataset.fieldRenames[item.value] {
                     setValue(item, to: rename.to, kind: .string, changes: [rename.change], what: "column")
                 } else if let removal = dataset.removedFields[item.value], !sample {
-                    report(item.line, "column '\(item.value)' names a field removed from \(dataset.name) (\(removal.summary))")
+                    report(item.line, "column '\(item.value)' \(dataset.removalNote(removal))", removal)
                 }
             }
         }
@@ -149,7 +153,7 @@ struct ConfigPlanner {
                     changes.append(rename.change)
                 } else {
                     if let removal = dataset.removedFields[name], !sample {
-                        report(item.line, "column '\(name)' names a field removed from \(dataset.name) (\(removal.summary))")
+                        report(item.line, "column '\(name)' \(dataset.removalNote(removal))", removal)
                     }
                     rebuilt.append(token)
                 }
@@ -174,7 +178,7 @@ struct ConfigPlanner {
                             renameKey(entry.key, to: rename.to, changes: [rename.change])
                         }
                     } else if let removal = dataset.removedFields[entry.key.value], !sample {
-                        report(entry.key.line, "key '\(entry.key.value)' names a field removed from \(dataset.name) (\(removal.summary))")
+                        report(entry.key.line, "key '\(entry.key.value)' \(dataset.removalNote(removal))", removal)
                     }
                 }
             }
@@ -203,7 +207,7 @@ struct ConfigPlanner {
                     // A single field named in the dataset's own settings (`partition_by: track_id`).
                     setValue(scalar, to: rename.to, kind: .string, changes: [rename.change], what: "field name")
                 } else if scalar.isString, let removal = dataset.removedFields[scalar.value] {
-                    report(scalar.line, "'\(entry.key.value): \(scalar.value)' names a field removed from \(dataset.name) (\(removal.summary))")
+                    report(scalar.line, "'\(entry.key.value): \(scalar.value)' \(dataset.removalNote(removal))", removal)
                 }
             }
         }
@@ -224,7 +228,15 @@ struct ConfigPlanner {
     }
 
     private mutating func bumpVersion(_ scalar: ConfigScalar, _ dataset: DatasetChanges) {
-        guard let version = dataset.version else { return }
+        // Catch-up: the bump from the version this value names, if any.
+        for version in dataset.versions where [String(version.from), "v\(version.from)"].contains(scalar.value)
+            || Int(scalar.value) == version.from {
+            bumpVersion(scalar, version)
+            return
+        }
+    }
+
+    private mutating func bumpVersion(_ scalar: ConfigScalar, _ version: (from: Int, to: Int, change: Change)) {
         let old = String(version.from)
         switch scalar.kind {
         case .integer where scalar.value == old || Int(scalar.value) == version.from:
@@ -408,8 +420,9 @@ struct ConfigPlanner {
                                  changes: [change], line: mapping.line, what: "add '\(key)'"))
     }
 
-    private mutating func report(_ line: Int, _ message: String) {
+    private mutating func report(_ line: Int, _ message: String, _ change: Change? = nil) {
         attention.append(AttentionItem(SourceLocation(path: path, line: line), message))
         unedited += 1
+        if let change { found[change.summary, default: 0] += 1 }
     }
 }

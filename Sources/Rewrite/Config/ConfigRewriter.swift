@@ -50,15 +50,20 @@ public struct ConfigRewriter: Sendable {
         planner.plan(documents)
         result.attention = planner.attention
         result.referencesFound = planner.unedited
+        result.found = planner.found
 
         let (text, applied, refused) = ConfigRewriter.splice(bytes, documents, planner.edits, format, deadline: deadline, budget: timeBudget)
         for (edit, reason) in refused {
             result.attention.append(AttentionItem(SourceLocation(path: file.path, line: edit.line), "\(edit.what) not rewritten: \(reason)"))
             result.referencesFound += 1
+            for change in edit.changes { result.found[change.summary, default: 0] += 1 }
         }
         for edit in applied {
             result.referencesFound += 1
-            for change in edit.changes { result.count(change) }
+            for change in edit.changes {
+                result.count(change)
+                result.found[change.summary, default: 0] += 1
+            }
         }
         if let text, !applied.isEmpty {
             result.edits.append(FileEdit(path: file.path, newText: text))

@@ -9,6 +9,8 @@ struct DatasetChanges: Sendable {
     var newName: String
     var rename: Change?
     var version: (from: Int, to: Int, change: Change)?
+    /// Every version bump (catch-up brings each earlier version to the current one).
+    var versions: [(from: Int, to: Int, change: Change)] = []
     var oldVersion: Int?
     var oldLocations: [String]
     /// Field names a key list or column list is recognised by (old and new).
@@ -29,11 +31,11 @@ struct DatasetChanges: Sendable {
                 var changes = DatasetChanges(
                     name: name, oldNames: [], newName: name, rename: nil, version: nil,
                     oldVersion: transition?.old?.version ?? transition?.new.version,
-                    oldLocations: transition?.old.map { [$0.location] } ?? [],
+                    oldLocations: transition?.history.map(\.location) ?? [],
                     fields: [], fieldRenames: [:], removedFields: [:])
                 if let transition {
                     changes.oldNames = transition.names.filter { $0 != transition.name || transition.names.count == 1 }
-                    for field in transition.old?.fields ?? [] { changes.fields.insert(field.name) }
+                    for field in transition.history.flatMap(\.fields) { changes.fields.insert(field.name) }
                     for field in transition.new.fields {
                         changes.fields.insert(field.name)
                         if let previous = field.previously { changes.fields.insert(previous) }
@@ -59,14 +61,21 @@ struct DatasetChanges: Sendable {
                 update(dataset) { if !$0.oldLocations.contains(from) { $0.oldLocations.append(from) } }
             case let .bumpVersion(dataset, from, to):
                 update(dataset) {
-                    $0.version = (from, to, change)
-                    $0.oldVersion = from
+                    if $0.version == nil { $0.version = (from, to, change) }
+                    $0.versions.append((from, to, change))
+                    $0.oldVersion = $0.oldVersion.map { min($0, from) } ?? from
                 }
             case let .renameDataset(from, to):
                 update(to) {
                     $0.rename = change
                     $0.newName = to
                     if !$0.oldNames.contains(from) { $0.oldNames.insert(from, at: 0) }
+                }
+            case let .retiredName(dataset, field):
+                // Reported wherever a removed field would be; never renamed.
+                update(dataset) {
+                    $0.removedFields[field] = change
+                    $0.fields.insert(field)
                 }
             case let .changeFieldType(dataset, field, _, _):
                 update(dataset) { $0.fields.insert(field) }
@@ -82,6 +91,14 @@ struct DatasetChanges: Sendable {
         return order.map { byName[$0]! }
     }
 
+    /// What a report says of a use of a removed or retired field name.
+    func removalNote(_ change: Change) -> String {
+        if case .retiredName = change {
+            return "may mean a field \(name) retired or the one that has its name now (\(change.summary)); not changed"
+        }
+        return "names a field removed from \(name) (\(change.summary))"
+    }
+
     /// Every id the dataset answers to in a consumer's files, old and new.
     var allNames: [String] { oldNames + (oldNames.contains(newName) ? [] : [newName]) }
 
@@ -94,12 +111,15 @@ struct DatasetChanges: Sendable {
     /// applies, or nil when the value is not such an id of the dataset's old version.
     func rewrittenID(_ value: String) -> (String, [Change])? {
         guard rename != nil || version != nil, let oldVersion else { return nil }
-        let newVersion = version?.to ?? oldVersion
-        for name in oldNames {
-            for separator in [".v", "_v", "@"] where value == name + separator + String(oldVersion) {
-                let changes = [rename, version?.change].compactMap { $0 }
-                let result = newName + separator + String(newVersion)
-                return result == value ? nil : (result, changes)
+        let bumps = versions.isEmpty ? [(from: oldVersion, to: version?.to ?? oldVersion, change: version?.change)]
+            : versions.map { (from: $0.from, to: $0.to, change: Optional($0.change)) }
+        for name in oldNames + (rename != nil && !oldNames.contains(newName) ? [newName] : []) {
+            for bump in bumps {
+                for separator in [".v", "_v", "@"] where value == name + separator + String(bump.from) {
+                    let changes = [name == newName ? nil : rename, bump.change].compactMap { $0 }
+                    let result = newName + separator + String(bump.to)
+                    return result == value ? nil : (result, changes)
+                }
             }
         }
         return nil

@@ -27,15 +27,16 @@ struct DatasetRecord {
             let declared = named.filter { index.type(named: $0)?.declared == true }
             if !declared.isEmpty { return declared.sorted().map { DatasetRecord(type: $0) } }
         }
-        let fields = (transition.old ?? transition.new).fields.map(\.name)
-        guard !fields.isEmpty else { return [] }
+        // A consumer left behind decodes an earlier version: any version's fields may be the ones.
+        let versions = (transition.history + [transition.new]).map { $0.fields.map(\.name) }.filter { !$0.isEmpty }
+        guard !versions.isEmpty else { return [] }
         var records: [DatasetRecord] = []
         for (name, info) in index.allTypes().sorted(by: { $0.key < $1.key }) where info.declared && (info.kind == .struct || info.kind == .class) {
             let supertypes = Set(index.supertypes(of: name).map { String($0.split(separator: ".").last ?? "") })
             guard !supertypes.isDisjoint(with: ["Codable", "Decodable", "Encodable"]) else { continue }
             let record = DatasetRecord(type: name)
-            let covered = fields.filter { record.binding(for: $0, in: index) != nil }.count
-            if covered * 2 > fields.count { records.append(record) }
+            let covers = versions.contains { fields in fields.filter { record.binding(for: $0, in: index) != nil }.count * 2 > fields.count }
+            if covers { records.append(record) }
         }
         return records
     }

@@ -127,6 +127,7 @@ final class RewriteContext {
     /// Records references found at once; `edited` of them were rewritten.
     func references(_ change: Change, found: Int, edited: Int) {
         result.referencesFound += found
+        if found > 0 { result.found[change.summary, default: 0] += found }
         result.count(change, edited)
     }
 }

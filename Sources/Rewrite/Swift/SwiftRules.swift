@@ -3,7 +3,7 @@ import SkeinBasics
 /// Every Swift rule, by name. A test checks this matches the files of `Rewrite/Rules/`.
 enum SwiftRules {
     static let all: [any SwiftRule.Type] = [
-        RenameField.self, ChangeFieldType.self, RemoveField.self, MoveLocation.self, BumpVersion.self,
+        RenameField.self, ChangeFieldType.self, RemoveField.self, RetiredName.self, MoveLocation.self, BumpVersion.self,
         ReplaceString.self, RenameDataset.self, RenameType.self, RenameMember.self, RenameModule.self,
     ]
 
