@@ -56,6 +56,8 @@ struct ConsumerJob {
     var stop = StopSignal()
     /// Told when the job enters a phase, for the terminal's progress line.
     var phase: @Sendable (String) -> Void = { _ in }
+    /// The rollout wave (from 1), recorded on each new ledger line.
+    var wave: Int? = nil
 
     var branch: MigrationBranch { MigrationBranch(migration.id) }
     /// The base every phase works from: the default branch's tip as discovery read it.
@@ -317,6 +319,7 @@ extension ConsumerJob {
         entry.undeclared = !consumer.declared
         entry.owner = consumer.owner
         if commit != nil { entry.branch = branch.name }
+        entry.wave = wave
         if let tests {
             let after = tests.after
             entry.tests = TestCounts(passed: after.passed, failed: after.failed, skipped: after.skipped)
@@ -376,6 +379,7 @@ extension ConsumerJob {
         entry.rules = migration.rulesFingerprint
         entry.owner = consumer.owner
         entry.interrupted = interrupted
+        entry.wave = wave
         outcome.entry = entry
         guard !options.dryRun else { return outcome }
         do {

@@ -11,6 +11,10 @@ public struct MigrationOutcome: Sendable {
     /// Mirrors passed over before any work (empty, broken), with the reason.
     public var skipped: [(repo: String, reason: String)]
     public var duration: Double
+    /// Set when a staged rollout stopped before its last wave: which wave halted and why.
+    public var halt: String?
+    /// What a person should know about the run (pilots that are not consumers, ...).
+    public var notes: [String] = []
 }
 
 /// Runs migrations over the fleet: discovers consumers, then migrates them with bounded
@@ -35,23 +39,46 @@ public enum FleetRun {
             let consumers = found.consumers.filter { consumer in
                 (options.only?.contains(consumer.repo) ?? true) && (options.shard?.contains(consumer.repo) ?? true)
             }
-            progress.add(consumers.count)
-            let outcomes = await concurrentMap(consumers, limit: options.jobs) { consumer in
-                guard !stop.isStopped else {
-                    return ConsumerOutcome(repo: consumer.repo, note: "not started: the run was interrupted")
+            var result = MigrationOutcome(migration: migration, outcomes: [], skipped: [], duration: 0)
+            let rollout = migration.rollout ?? options.rollout
+            // Waves are assigned over every consumer among the mirrors, so shards agree on them.
+            let waves = rollout.map { WavePlan(rollout: $0, consumers: found.consumers.map(\.repo)) }
+            var gate = WaveGate()
+            for (index, group) in groups(consumers, by: waves).enumerated() {
+                progress.add(group.count)
+                let wave = waves == nil ? nil : index + 1
+                let outcomes = await concurrentMap(group, limit: options.jobs) { consumer in
+                    guard !stop.isStopped else {
+                        return ConsumerOutcome(repo: consumer.repo, note: "not started: the run was interrupted")
+                    }
+                    progress.started(consumer.repo)
+                    var job = ConsumerJob(
+                        migration: migration, consumer: consumer, layout: layout, options: options, budget: budget,
+                        testSlots: testSlots, stop: stop, wave: wave)
+                    job.phase = { progress.phase(consumer.repo, $0) }
+                    let outcome = job.run()
+                    progress.finished(line(for: outcome, migration: migration), repo: consumer.repo, status: outcome.status)
+                    return outcome
                 }
-                progress.started(consumer.repo)
-                var job = ConsumerJob(
-                    migration: migration, consumer: consumer, layout: layout, options: options, budget: budget,
-                    testSlots: testSlots, stop: stop)
-                job.phase = { progress.phase(consumer.repo, $0) }
-                let outcome = job.run()
-                progress.finished(line(for: outcome, migration: migration), repo: consumer.repo, status: outcome.status)
-                return outcome
+                result.outcomes += outcomes
+                outcomes.forEach { gate.add($0) }
+                // A dry run changes nothing, so there is nothing for a later wave to wait on.
+                if let waves, !options.dryRun, index < waves.rollout.waves.count - 1,
+                   let reason = gate.haltReason(after: index, of: waves) {
+                    result.halt = reason
+                    break
+                }
             }
-            let skipped = found.skipped.filter { options.only?.contains($0.repo) ?? true }
-            results.append(MigrationOutcome(
-                migration: migration, outcomes: outcomes, skipped: skipped, duration: Date().timeIntervalSince(started)))
+            if let waves {
+                result.notes += waves.unknownPilots.map { "rollout: pilot `\($0)` is not a consumer of \(migration.id)" }
+                let beyond = consumers.filter { waves.waveOf[$0.repo] == nil }.count
+                if beyond > 0 {
+                    result.notes.append("rollout: \(beyond) consumer\(beyond == 1 ? " is" : "s are") past the last wave and not migrated")
+                }
+            }
+            result.skipped = found.skipped.filter { options.only?.contains($0.repo) ?? true }
+            result.duration = Date().timeIntervalSince(started)
+            results.append(result)
         }
         progress.end()
         if let metrics = options.metricsFile {
@@ -61,13 +88,24 @@ public enum FleetRun {
     }
 
     /// Exit status per SPEC §5: 1 when some consumer ended `tests-failed`, `needs-human` or
-    /// `error`, else 0.
+    /// `error`, or a staged rollout halted (SPEC §7), else 0.
     /// A mirror skipped because it could not be read (it may be a declared consumer) counts as
     /// a failure too; an empty one does not.
     public static func exitStatus(_ results: [MigrationOutcome]) -> ExitStatus {
-        let bad = results.flatMap(\.outcomes).contains { !($0.status?.isGood ?? true) }
+        let bad = results.contains { $0.halt != nil } || results.flatMap(\.outcomes).contains { !($0.status?.isGood ?? true) }
         let unread = results.flatMap(\.skipped).contains { $0.reason != Discovery.emptyMirrorReason }
-        return bad || unread ? .someFailed : .success
+        if unread { return .someFailed }
+        return bad ? .someFailed : .success
+    }
+
+    /// The consumers of each wave in order, or all of them as one group without a rollout.
+    static func groups(_ consumers: [Consumer], by waves: WavePlan?) -> [[Consumer]] {
+        guard let waves else { return [consumers] }
+        var groups = Array(repeating: [Consumer](), count: waves.rollout.waves.count)
+        for consumer in consumers {
+            if let index = waves.waveOf[consumer.repo] { groups[index].append(consumer) }
+        }
+        return groups
     }
 
     static func writeMetrics(_ results: [MigrationOutcome], to path: String) throws {

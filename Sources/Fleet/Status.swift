@@ -30,6 +30,7 @@ public struct ConsumerStatus: Sendable {
             ("log", entry.log.map(JSONValue.string) ?? .null),
             ("at", .string(entry.at)),
             ("verified", .bool(verified)),
+            ("wave", entry.wave.map(JSONValue.int) ?? .null),
         ])
     }
 }

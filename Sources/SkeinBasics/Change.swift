@@ -129,6 +129,9 @@ public struct Migration: Hashable, Sendable {
     public var transitions: [DatasetTransition]
     /// The schema commit's subject and author, when the registry was read for them.
     public var reason: MigrationReason?
+    /// The migration's own staged rollout (an explicit migration's `rollout:`); nil to follow
+    /// the registry's.
+    public var rollout: Rollout?
 
     public init(
         id: String, schemaCommit: String, description: String? = nil, datasets: [String],

@@ -64,6 +64,7 @@ struct RunCommand: AsyncParsableCommand {
         options.retryFailed = retryFailed
         options.metricsFile = metrics
         options.testCommand = settings.testCommand ?? options.testCommand
+        options.rollout = settings.rollout
         options.sign(name: settings.userName, email: settings.userEmail)
         let mode = sandbox ?? settings.sandbox ?? "bwrap"
         guard let sandboxMode = SandboxMode(rawValue: mode) else {
@@ -112,7 +113,9 @@ struct RunCommand: AsyncParsableCommand {
                 counts[key, default: 0] += 1
             }
             let summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            for note in result.notes { FileHandle.standardError.write(Data("skein: \(result.migration.id): \(note)\n".utf8)) }
             print("\(result.migration.id)\(dryRun ? " (dry run)" : ""): \(result.outcomes.count) consumer\(result.outcomes.count == 1 ? "" : "s"): \(summary.isEmpty ? "none" : summary)")
+            if let halt = result.halt { print("\(result.migration.id): \(halt)") }
         }
         if let signal = stop.receivedSignal { throw CommandExit(.stopped(by: signal)) }
         var status = FleetRun.exitStatus(results)
