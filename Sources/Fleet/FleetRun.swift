@@ -70,7 +70,9 @@ public enum FleetRun {
                 }
             }
             if let waves {
-                result.notes += waves.unknownPilots.map { "rollout: pilot `\($0)` is not a consumer of \(migration.id)" }
+                // A pilot in another shard's share is not this run's to find.
+                result.notes += waves.unknownPilots.filter { options.shard?.contains($0) ?? true }
+                    .map { "rollout: pilot `\($0)` is not a consumer of \(migration.id)" }
                 let beyond = consumers.filter { waves.waveOf[$0.repo] == nil }.count
                 if beyond > 0 {
                     result.notes.append("rollout: \(beyond) consumer\(beyond == 1 ? " is" : "s are") past the last wave and not migrated")

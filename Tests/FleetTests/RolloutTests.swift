@@ -97,11 +97,6 @@ import TestSupport
 
         // Wave 2 fills the fleet up to 50% (3 of 7, the pilots included) with the first
         // consumers in FNV-1a order, the order `--shard` uses.
-        func fnv1a(_ name: String) -> UInt64 {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            return hash
-        }
         let rest = consumersOfPlays.subtracting(["top-tracks", "dashboard"]).sorted { fnv1a($0) < fnv1a($1) }
         #expect(Set(recorded.filter { $0.value == 2 }.keys) == [rest[0]])
         #expect(Set(recorded.filter { $0.value == 3 }.keys) == Set(rest.dropFirst()))
