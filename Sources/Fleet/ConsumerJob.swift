@@ -357,7 +357,7 @@ extension ConsumerJob {
         let planned = Planned(plan: Migrator(migration: migration).plan(workspace), commands: [])
         var diff = ""
         for edit in planned.plan.edits {
-            let old = (try? String(contentsOfFile: directory + "/" + edit.path, encoding: .utf8)) ?? ""
+            let old = FileRead.text(directory + "/" + edit.path) ?? ""
             diff += unifiedDiff(old: old, new: edit.newText, path: edit.path)
         }
         let decision = Decision.decide(evidence(planned, changedFiles: planned.plan.edits.count, tests: nil))
@@ -398,7 +398,7 @@ extension ConsumerJob {
         var status = stat()
         // A link is never followed out of the worktree.
         guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
-              let text = try? String(contentsOfFile: path, encoding: .utf8)
+              let text = FileRead.text(path)
         else { return ConsumerSettings() }
         return try ConsumerSettings.parse(text, path: ".skein.yaml")
     }
