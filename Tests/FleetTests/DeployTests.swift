@@ -113,7 +113,8 @@ func fnv1a(_ name: String) -> UInt64 {
         let mirrors = directory.url("mirrors")
         let added = skein(["mirror", "add", "--mirrors", mirrors, "--shard", "1/2"] + sources)
         #expect(added.status == 0, "\(added.stderr)")
-        let mirrored = try FileManager.default.contentsOfDirectory(atPath: mirrors).map { String($0.dropLast(4)) }
+        let mirrored = try FileManager.default.contentsOfDirectory(atPath: mirrors).filter { $0.hasSuffix(".git") }
+            .map { String($0.dropLast(4)) }
         #expect(Set(mirrored) == mine)
 
         // A mirrors directory holding everything syncs only the shard's share.
