@@ -6,7 +6,7 @@ APT_PACKAGES := libgit2-dev bubblewrap pkg-config git
 # The tests also open the status page in headless Chromium.
 test: APT_PACKAGES += chromium
 
-.PHONY: deps build release test demo bench memcheck real-repos install clean
+.PHONY: deps python-deps build release test demo bench memcheck real-repos install clean
 
 deps:
 	@missing=""; \
@@ -19,6 +19,14 @@ deps:
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The deploy tests validate deploy/kubernetes/ against the Kubernetes API schema offline with
+# PyPI's kubernetes-validate (it carries the schemas). A Debian python that refuses pip's
+# installs outside a virtual environment (PEP 668) is told to go ahead.
+python-deps:
+	@python3 -c 'import kubernetes_validate, yaml' 2>/dev/null || \
+	  python3 -m pip install -q kubernetes-validate 2>/dev/null || \
+	  python3 -m pip install -q --break-system-packages kubernetes-validate
+
 build: deps
 	$(SWIFT) build
 
@@ -30,7 +38,7 @@ release: deps
 	$(RELEASE_BUILD)
 
 # The config conformance test reads the suites' files with a YAML 1.2 reference reader.
-test: deps
+test: deps python-deps
 	@python3 -c "import ruamel.yaml" 2>/dev/null || python3 -m pip install -q ruamel.yaml
 	$(SWIFT) test
 

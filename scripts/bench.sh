@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # make bench: figures measured side by side in one run, each pair alternated ROUNDS times,
 # medians reported (this machine is shared and noisy: the ratios are what hold). Prints a table
-# and writes bench/results.json. Sizes can be set: MIRRORS=200 DISCOVER=1000 CONSUMERS=20 FILES=200;
-# FIGURES picks some of: sync discover rewrite run worker sandbox index memory page (default:
-# all); PAGE=2000 consumers for the status page.
+# and writes bench/results.json. Sizes can be set: MIRRORS=200 DISCOVER=1000 CONSUMERS=20 FILES=200
+# PAGE=2000 (consumers for the status page) SCALE="250 1000 2000" FILES_SCALE=10; FIGURES picks
+# some of: sync discover rewrite run worker sandbox index memory page scale (default: all).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # The binary `make release` builds (swift-syntax package, its own scratch directory).
@@ -18,7 +18,7 @@ files_n=${FILES:-200}
 jobs=${JOBS:-4}
 work=${BENCH_DIR:-$root/bench/work}
 page_n=${PAGE:-2000}
-figures=${FIGURES:-sync discover rewrite run worker sandbox index memory page}
+figures=${FIGURES:-sync discover rewrite run worker sandbox index memory page scale}
 wants() { [[ " $figures " == *" $1 "* ]]; }
 # No user configuration, and an identity of its own: both sides commit and add notes.
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
@@ -91,16 +91,11 @@ fi
 
 fi
 
-# 4. Whole run per consumer (tests = true, no sandbox) vs a git CLI + sed pipeline doing the
-#    textual version of the same edits with the same parallelism.
-if wants run; then
-echo "== whole run over $consumers_n consumers x $files_n files"
-python3 "$root/bench/generate.py" fleet "$work/run-src" "$consumers_n" "$files_n"
-a=(); b=()
-for round in $(seq 1 "$rounds"); do
-  rm -rf "$work/run-skein" "$work/run-cli"; cp -a "$work/run-src" "$work/run-skein"; cp -a "$work/run-src" "$work/run-cli"
-  a+=("$(time_of "$skein" run --registry "$registry" --mirrors "$work/run-skein" --sandbox none --jobs "$jobs")")
-  b+=("$(time_of bash -c '
+# The git CLI + sed side of the whole-run figures: the textual version of skein's edits, one
+# worktree per affected consumer, a commit and a note, with the same parallelism. Usage:
+# cli_pipeline MIRRORS JOBS (worktrees go beside MIRRORS, in cli-wt).
+cli_pipeline() {
+  bash -c '
     ls "$0" | grep "\.git$" | xargs -P "$1" -I{} bash -c "
       m=\"$0/{}\"; wt=\"$0/../cli-wt/{}\"
       git -C \"\$m\" grep -q -e track_id -e gs://listening-data/plays/v1 main || exit 0
@@ -110,10 +105,23 @@ for round in $(seq 1 "$rounds"); do
       git -C \"\$wt\" add -A && git -C \"\$wt\" commit -qm \"plays-v2\"
       git -C \"\$m\" notes --ref=skein add -m \"{\\\"status\\\":\\\"tests-passed\\\"}\" skein/plays-v2
       git -C \"\$m\" worktree remove --force \"\$wt\"
-    "' "$work/run-cli" "$jobs")")
+    "' "$1" "$2"
+}
+# How many mirrors of a directory got a noted skein/plays-v2 branch: both sides must have done the work.
+branches() { local n=0 m; for m in "$1"/*.git; do git -C "$m" notes --ref=skein show skein/plays-v2 >/dev/null 2>&1 && n=$((n + 1)); done; echo "$n"; }
+
+# 4. Whole run per consumer (tests = true, no sandbox) vs a git CLI + sed pipeline doing the
+#    textual version of the same edits with the same parallelism.
+if wants run; then
+echo "== whole run over $consumers_n consumers x $files_n files"
+python3 "$root/bench/generate.py" fleet "$work/run-src" "$consumers_n" "$files_n"
+a=(); b=()
+for round in $(seq 1 "$rounds"); do
+  rm -rf "$work/run-skein" "$work/run-cli"; cp -a "$work/run-src" "$work/run-skein"; cp -a "$work/run-src" "$work/run-cli"
+  a+=("$(time_of "$skein" run --registry "$registry" --mirrors "$work/run-skein" --sandbox none --jobs "$jobs")")
+  b+=("$(time_of cli_pipeline "$work/run-cli" "$jobs")")
 done
 # Both sides must have done the work: the same number of migration branches, each with a note.
-branches() { local n=0 m; for m in "$1"/*.git; do git -C "$m" notes --ref=skein show skein/plays-v2 >/dev/null 2>&1 && n=$((n + 1)); done; echo "$n"; }
 skein_branches=$(branches "$work/run-skein"); cli_branches=$(branches "$work/run-cli")
 if [ "$skein_branches" -eq 0 ] || [ "$skein_branches" != "$cli_branches" ]; then
   echo "bench: whole run made $skein_branches noted branches with skein, $cli_branches with the git CLI" >&2
@@ -193,6 +201,58 @@ fi
 record "{\"figure\": \"status page of $page_n consumers\", \"status_html_s\": $(median "${a[@]}"), \"page_mb\": $(python3 -c "print(round($size / 1048576, 2))"), \"render_ms\": $render, \"goal\": \"opens at once\"}"
 fi
 
+# 8. The whole run at fleet scale (tests = true, no sandbox): skein against the git CLI + sed
+#    pipeline at each of SCALE consumers (default 250 1000 2000; 40% of them affected, FILES_SCALE
+#    Swift files each), with skein's user and system time, blocks written and peak memory.
+#    Every copy is synced to disk before it is timed, so neither side pays for the copy's writeback.
+if wants scale; then
+scale_sizes=${SCALE:-250 1000 2000}
+scale_files=${FILES_SCALE:-10}
+largest=$(printf '%s\n' $scale_sizes | sort -n | tail -1)
+echo "== whole run at scale: $scale_sizes consumers x $scale_files files"
+python3 "$root/bench/generate.py" fleet "$work/scale-all" "$largest" "$scale_files"
+for n in $scale_sizes; do
+  rm -rf "$work/scale-src" && mkdir -p "$work/scale-src"
+  for repo in $(ls "$work/scale-all" | sort | head -n "$n"); do cp -a "$work/scale-all/$repo" "$work/scale-src/"; done
+  a=(); b=(); usage=()
+  for round in $(seq 1 "$rounds"); do
+    rm -rf "$work/run-skein" "$work/run-cli" "$work/cli-wt"
+    cp -a "$work/scale-src" "$work/run-skein"; cp -a "$work/scale-src" "$work/run-cli"; sync
+    line=$(python3 - "$skein" run --registry "$registry" --mirrors "$work/run-skein" --sandbox none --jobs "$jobs" <<'PY'
+import resource, subprocess, sys, time
+start = time.monotonic()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.monotonic() - start
+if code.returncode >= 2:
+    print(f"bench: skein run failed with {code.returncode}: {code.stderr.decode()[-300:]}", file=sys.stderr)
+use = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{wall:.4f} {use.ru_utime:.4f} {use.ru_stime:.4f} {use.ru_oublock} {use.ru_maxrss / 1024:.1f}")
+PY
+)
+    a+=("${line%% *}"); usage+=("$line")
+    sync
+    b+=("$(time_of cli_pipeline "$work/run-cli" "$jobs")")
+  done
+  skein_branches=$(branches "$work/run-skein"); cli_branches=$(branches "$work/run-cli")
+  if [ "$skein_branches" -eq 0 ] || [ "$skein_branches" != "$cli_branches" ]; then
+    echo "bench: at $n consumers skein made $skein_branches noted branches, the git CLI $cli_branches" >&2
+  fi
+  record "$(python3 - "$n" "$skein_branches" "$(median "${a[@]}")" "$(median "${b[@]}")" "${usage[@]}" <<'PY'
+import json, statistics, sys
+n, affected, skein_s, cli_s = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+rounds = [[float(x) for x in line.split()] for line in sys.argv[5:]]
+med = lambda i: statistics.median(r[i] for r in rounds)
+print(json.dumps({
+    "figure": f"whole run at {n} consumers ({affected} affected), tests = true", "scale": n, "affected": affected,
+    "skein_s": skein_s, "baseline_s": cli_s, "baseline": "git CLI + sed pipeline, same parallelism",
+    "per_consumer_ms": skein_s / n * 1000, "user_ms_per_consumer": med(1) / n * 1000,
+    "system_ms_per_consumer": med(2) / n * 1000, "written_kb_per_consumer": med(3) * 512 / 1024 / n,
+    "peak_mb": max(r[4] for r in rounds), "goal": "<= 1.0 at the largest; per consumer within 15%"}))
+PY
+)"
+done
+fi
+
 python3 - "$results" "$root/bench/results.json" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
@@ -201,7 +261,10 @@ print()
 print(f"| {'figure':<58} | {'skein':>10} | {'compared with':>12} | {'ratio':>6} | goal |")
 print(f"|{'-'*60}|{'-'*12}|{'-'*14}|{'-'*8}|------|")
 for r in rows:
-    if "skein_s" in r:
+    if "scale" in r:
+        ratio = r["skein_s"] / r["baseline_s"] if r["baseline_s"] else float("nan")
+        print(f"| {r['figure']:<58} | {r['skein_s']:>9.2f}s | {r['baseline_s']:>11.2f}s | {ratio:>6.2f} | <= 1.0 |")
+    elif "skein_s" in r:
         ratio = r["skein_s"] / r["baseline_s"] if r["baseline_s"] else float("nan")
         print(f"| {r['figure']:<58} | {r['skein_s']:>9.2f}s | {r['baseline_s']:>11.2f}s | {ratio:>6.2f} | {r['goal']} |")
     elif "ratio" in r and "parse_lines_per_s" in r:
@@ -220,5 +283,19 @@ for r in rows:
         print(f"| {label:<58} | {r['empty_worker_s']*1000:>8.0f}ms | {r['empty_in_process_s']*1000:>10.0f}ms | {'':>6} | |")
     elif "peak_mb" in r:
         print(f"| {r['figure']:<58} | {r['peak_mb']:>8.0f}MB | {'':>12} | {'':>6} | {r['goal']} |")
+scale = [r for r in rows if "scale" in r]
+if scale:
+    print("\nper consumer at scale (skein, whole run / consumers):")
+    for r in scale:
+        print(f"  {r['scale']:>5} consumers: {r['per_consumer_ms']:6.2f} ms (user {r['user_ms_per_consumer']:.2f}, system {r['system_ms_per_consumer']:.2f}),"
+              f" {r['written_kb_per_consumer']:.0f} KB written, peak {r['peak_mb']:.0f} MB")
+    costs = [r["per_consumer_ms"] for r in scale]
+    largest = max(scale, key=lambda r: r["scale"])
+    spread = max(costs) / min(costs)
+    cpu = [r["user_ms_per_consumer"] + r["system_ms_per_consumer"] for r in scale]
+    # On a shared machine the wall time follows the neighbours' load; the processor time
+    # skein itself spent per consumer does not.
+    print(f"  spread of wall time per consumer {spread:.2f}, of processor time per consumer {max(cpu) / min(cpu):.2f} (goal <= 1.15);"
+          f" ratio to the CLI pipeline at {largest['scale']}: {largest['skein_s'] / largest['baseline_s']:.2f} (goal <= 1.0)")
 print(f"\nwritten: {sys.argv[2]}")
 PY

@@ -56,6 +56,8 @@ struct ConsumerJob {
     var stop = StopSignal()
     /// Told when the job enters a phase, for the terminal's progress line.
     var phase: @Sendable (String) -> Void = { _ in }
+    /// The rollout wave (from 1), recorded on each new ledger line.
+    var wave: Int? = nil
 
     var branch: MigrationBranch { MigrationBranch(migration.id) }
     /// The base every phase works from: the default branch's tip as discovery read it.
@@ -356,6 +358,7 @@ extension ConsumerJob {
         entry.resolvedBy = planned.resolvedBy
         entry.fromVersion = migration.fromVersion(applied: planned.plan.counts.merging(planned.plan.found, uniquingKeysWith: +))
         if commit != nil { entry.branch = branch.name }
+        entry.wave = wave
         if let tests {
             let after = tests.after
             entry.tests = TestCounts(passed: after.passed, failed: after.failed, skipped: after.skipped)
@@ -393,7 +396,7 @@ extension ConsumerJob {
         let planned = Planned(plan: try RewriteWorker.plan(migration, workspace), commands: [])
         var diff = ""
         for edit in planned.plan.edits {
-            let old = (try? String(contentsOfFile: directory + "/" + edit.path, encoding: .utf8)) ?? ""
+            let old = FileRead.text(directory + "/" + edit.path) ?? ""
             diff += unifiedDiff(old: old, new: edit.newText, path: edit.path)
         }
         let decision = Decision.decide(evidence(planned, changedFiles: planned.plan.edits.count, tests: nil))
@@ -417,6 +420,7 @@ extension ConsumerJob {
         entry.rules = migration.rulesFingerprint
         entry.owner = consumer.owner
         entry.interrupted = interrupted
+        entry.wave = wave
         outcome.entry = entry
         guard !options.dryRun else { return outcome }
         do {
@@ -435,7 +439,7 @@ extension ConsumerJob {
         var status = stat()
         // A link is never followed out of the worktree.
         guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
-              let text = try? String(contentsOfFile: path, encoding: .utf8)
+              let text = FileRead.text(path)
         else { return ConsumerSettings() }
         return try ConsumerSettings.parse(text, path: ".skein.yaml")
     }

@@ -22,11 +22,20 @@ public enum Delivery {
     /// Pushes each consumer's `skein/<id>` branch and the ledger to its upstream. Consumers whose
     /// `.skein.yaml` says `automerge: true` get a green migration merged into their default
     /// branch upstream, recorded as `merged`.
-    public static func push(migration: String, mirrors: String, jobs: Int, signature: Signature = .skein) async throws -> [DeliveryOutcome] {
-        try await eachRecordedMirror(migration, mirrors: mirrors, jobs: jobs, signature: signature) { mirror, repository, ledger, entry, outcome in
+    /// With `maxNewBranches`, at most that many branches the upstreams do not have yet are pushed
+    /// (so a fleet's CI is not flooded); the others wait, ledger included, for a later push.
+    public static func push(
+        migration: String, mirrors: String, jobs: Int, signature: Signature = .skein, maxNewBranches: Int? = nil
+    ) async throws -> [DeliveryOutcome] {
+        let budget = maxNewBranches.map { BranchBudget($0) }
+        return try await eachRecordedMirror(migration, mirrors: mirrors, jobs: jobs, signature: signature) { mirror, repository, ledger, entry, outcome in
             let url = try mirror.upstreamURL()
             let branch = MigrationBranch(migration).reference
             if entry.status != .rolledBack, try repository.referenceTarget(branch) != nil {
+                if let budget, try !repository.listRemote(url).contains(where: { $0.name == branch }), !budget.reserve() {
+                    outcome.actions.append("deferred: --max reached, push again to deliver skein/\(migration)")
+                    return
+                }
                 try repository.push(to: url, refspecs: ["+\(branch):\(branch)"])
                 outcome.actions.append("pushed \(MigrationBranch(migration))")
             }

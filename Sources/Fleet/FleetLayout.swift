@@ -107,11 +107,17 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(index)/\(count)" }
 
     public func contains(_ name: String) -> Bool {
+        Int(Shard.hash(name) % UInt64(count)) == index
+    }
+
+    /// FNV-1a of the consumer's name: the same on every machine, so shards and rollout waves
+    /// agree everywhere.
+    public static func hash(_ name: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in name.utf8 {
             hash ^= UInt64(byte)
             hash &*= 0x100_0000_01b3
         }
-        return Int(hash % UInt64(count)) == index
+        return hash
     }
 }

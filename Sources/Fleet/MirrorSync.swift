@@ -26,8 +26,10 @@ public struct MirrorOutcome: Sendable {
 /// Makes and refreshes mirrors, many at once; one failing mirror never stops the others.
 public enum MirrorSync {
     /// Mirrors each source into `directory` (an existing mirror of the same name is synced).
-    public static func add(sources: [String], into directory: String, jobs: Int) async -> [MirrorOutcome] {
-        await concurrentMap(sources, limit: jobs) { source in
+    /// With `shard`, only the sources whose mirror name falls in it (the hash `run --shard` uses).
+    public static func add(sources: [String], into directory: String, jobs: Int, shard: Shard? = nil) async -> [MirrorOutcome] {
+        let sources = sources.filter { shard?.contains(Mirror.name(forSource: $0)) ?? true }
+        return await concurrentMap(sources, limit: jobs) { source in
             let name = Mirror.name(forSource: source)
             do {
                 // Every write to a mirror happens under its lock, runs' and syncs' alike.
@@ -44,9 +46,9 @@ public enum MirrorSync {
         }
     }
 
-    /// Fetches every mirror of `directory` from its upstream.
-    public static func syncAll(in directory: String, jobs: Int) async throws -> [MirrorOutcome] {
-        let mirrors = try Mirror.all(in: directory)
+    /// Fetches every mirror of `directory` from its upstream; with `shard`, only those in it.
+    public static func syncAll(in directory: String, jobs: Int, shard: Shard? = nil) async throws -> [MirrorOutcome] {
+        let mirrors = try Mirror.all(in: directory).filter { shard?.contains($0.name) ?? true }
         return await concurrentMap(mirrors, limit: jobs) { mirror in
             do {
                 let lock = try MirrorLock(path: FleetLayout(mirrors: directory).lock(mirror.name))

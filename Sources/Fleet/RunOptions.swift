@@ -12,6 +12,8 @@ public struct RunOptions: Sendable {
     public var only: Set<String>? = nil
     public var maxBranches: Int? = nil
     public var shard: Shard? = nil
+    /// The registry's staged rollout; a migration's own takes precedence.
+    public var rollout: Rollout? = nil
     public var dryRun = false
     public var sandbox: SandboxMode = .bubblewrap
     public var keepWorktrees = false

@@ -31,6 +31,7 @@ public struct ConsumerStatus: Sendable {
             ("from_version", entry.fromVersion.map(JSONValue.int) ?? .null),
             ("at", .string(entry.at)),
             ("verified", .bool(verified)),
+            ("wave", entry.wave.map(JSONValue.int) ?? .null),
         ])
     }
 }

@@ -53,3 +53,54 @@ private final class PoolState<Result: Sendable>: @unchecked Sendable {
         if done { finish?(results.map { $0! }) }
     }
 }
+
+/// Runs `body` for every item on up to `limit` threads of its own, like `concurrentMap`, but
+/// keeps no results: what a fleet-wide run learns from each item is folded in as it comes, so
+/// its memory does not grow with the fleet.
+public func concurrentForEach<Item: Sendable>(
+    _ items: [Item], limit: Int, _ body: @escaping @Sendable (Item) -> Void
+) async {
+    guard !items.isEmpty else { return }
+    let workers = max(1, min(limit, items.count))
+    let state = ForEachState(count: items.count, workers: workers)
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        state.onFinish = { continuation.resume() }
+        for _ in 0..<workers {
+            let thread = Thread {
+                while let index = state.next() { body(items[index]) }
+                state.workerDone()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+}
+
+private final class ForEachState: @unchecked Sendable {
+    private let lock = NSLock()
+    private let count: Int
+    private var nextIndex = 0
+    private var running: Int
+    var onFinish: (() -> Void)?
+
+    init(count: Int, workers: Int) {
+        self.count = count
+        running = workers
+    }
+
+    func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard nextIndex < count else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
+    }
+
+    func workerDone() {
+        lock.lock()
+        running -= 1
+        let finish = running == 0 ? onFinish : nil
+        lock.unlock()
+        finish?()
+    }
+}

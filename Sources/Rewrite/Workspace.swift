@@ -38,7 +38,7 @@ public struct Workspace: Sendable {
                     skipped.append(SkippedFile(path: relative, reason: "larger than \(Workspace.maximumFileSize >> 20) MiB"))
                     return
                 }
-                guard let data = FileManager.default.contents(atPath: root + "/" + relative) else {
+                guard let data = FileRead.data(root + "/" + relative) else {
                     skipped.append(SkippedFile(path: relative, reason: "cannot be read"))
                     return
                 }

@@ -120,10 +120,13 @@ final class LogWriter: @unchecked Sendable {
             } catch {
                 throw SandboxError(.setupFailed, "cannot make log folder \(directory): \(error)")
             }
-            guard FileManager.default.createFile(atPath: sink.path, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: sink.path)
-            else { throw SandboxError(.setupFailed, "cannot write log \(sink.path)") }
-            self.handle = handle
+            // Opened in place: `createFile` writes a temporary file and renames it, two more
+            // entries made in a log folder that holds every consumer's logs.
+            let descriptor = open(sink.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw SandboxError(.setupFailed, "cannot write log \(sink.path): \(String(cString: strerror(errno)))")
+            }
+            self.handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
             limit = max(0, sink.limit)
             tailBytes = min(max(0, sink.tailBytes), limit)
         } else {

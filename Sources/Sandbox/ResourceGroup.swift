@@ -90,7 +90,7 @@ final class ResourceGroup: Sendable {
     func processIDs() -> [pid_t] {
         var pids: Set<pid_t> = []
         for directory in directories {
-            guard let text = try? String(contentsOfFile: directory + "/cgroup.procs", encoding: .utf8) else { continue }
+            guard let text = FileRead.text(directory + "/cgroup.procs") else { continue }
             for line in text.split(separator: "\n") {
                 if let pid = pid_t(line) { pids.insert(pid) }
             }
@@ -102,10 +102,10 @@ final class ResourceGroup: Sendable {
     var hitMemoryLimit: Bool {
         guard let directory = memoryDirectory else { return false }
         if isVersion2 {
-            let events = (try? String(contentsOfFile: directory + "/memory.events", encoding: .utf8)) ?? ""
+            let events = FileRead.text(directory + "/memory.events") ?? ""
             return events.split(separator: "\n").contains { $0.hasPrefix("oom_kill ") && !$0.hasSuffix(" 0") }
         }
-        let count = (try? String(contentsOfFile: directory + "/memory.failcnt", encoding: .utf8)) ?? "0"
+        let count = FileRead.text(directory + "/memory.failcnt") ?? "0"
         return (Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0
     }
 
@@ -121,7 +121,7 @@ final class ResourceGroup: Sendable {
 
     /// The cgroup paths of this process, by controller (`""` for the v2 hierarchy).
     static func ownPaths() -> [String: String] {
-        guard let text = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8) else { return [:] }
+        guard let text = FileRead.text("/proc/self/cgroup") else { return [:] }
         var paths: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)

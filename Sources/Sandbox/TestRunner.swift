@@ -91,7 +91,7 @@ public struct TestRunner: Sendable {
         let logPath = Self.logPath(policy.logFile, step: "resolve")
         let stamp = (policy.buildCache as NSString).appendingPathComponent("resolved.stamp")
         let checkouts = (buildDirectory as NSString).appendingPathComponent("checkouts")
-        if let previous = try? String(contentsOfFile: stamp, encoding: .utf8), previous == resolutionKey(),
+        if let previous = FileRead.text(stamp), previous == resolutionKey(),
            FileManager.default.fileExists(atPath: checkouts) {
             return CommandResult(
                 status: 0, timedOut: false, logPath: logPath, duration: 0,

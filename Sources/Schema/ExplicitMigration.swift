@@ -41,7 +41,7 @@ public enum ExplicitMigration {
         guard let root = try YAMLDocument.compose(text, path: path) else {
             throw SchemaError(path: path, line: 0, message: "the migration file is empty")
         }
-        try reader.checkKeys(root, "a migration file", allowed: ["id", "description", "datasets", "rules"])
+        try reader.checkKeys(root, "a migration file", allowed: ["id", "description", "datasets", "rules", "rollout"])
         let map = try reader.mapping(root, "a migration file")
         guard let idNode = map["id"] else { throw reader.fail(root, "missing `id`") }
         let id = try reader.nonEmptyString(idNode, "`id`")
@@ -57,9 +57,10 @@ public enum ExplicitMigration {
         if items.isEmpty { throw reader.fail(rulesNode, "`rules` must hold at least one rule") }
         var changes: [Change] = []
         for item in items { changes.append(try rule(item, reader: reader)) }
-        let migration = Migration(
+        var migration = Migration(
             id: id, schemaCommit: schemaCommit, description: description, datasets: datasets, changes: changes,
             transitions: [])
+        migration.rollout = try map["rollout"].map { (node) throws(SchemaError) in try RolloutSettings.parse(node, reader: reader) }
         return Document(migration: migration, idLine: reader.line(idNode), datasetsLine: reader.line(datasetsNode))
     }
 

@@ -12,6 +12,8 @@ public struct RegistrySettings: Hashable, Sendable {
     public var sandbox: String?
     public var userName: String?
     public var userEmail: String?
+    /// Migrate in waves (SPEC §7); an explicit migration's own `rollout` takes precedence.
+    public var rollout: Rollout?
 
     public init(
         mirrors: String? = nil, jobs: Int? = nil, testCommand: String? = nil, testTimeout: Double? = nil,
@@ -30,7 +32,7 @@ public struct RegistrySettings: Hashable, Sendable {
     public static func parse(_ text: String, path: String, root: String) throws(SchemaError) -> RegistrySettings {
         let reader = YAMLReader(path: path)
         guard let node = try YAMLDocument.compose(text, path: path) else { return RegistrySettings() }
-        try reader.checkKeys(node, "skein.yaml", allowed: ["mirrors", "jobs", "test", "user"])
+        try reader.checkKeys(node, "skein.yaml", allowed: ["mirrors", "jobs", "test", "user", "rollout"])
         let map = try reader.mapping(node, "skein.yaml")
         var settings = RegistrySettings()
         if let mirrors = map["mirrors"] {
@@ -71,6 +73,7 @@ public struct RegistrySettings: Hashable, Sendable {
                 try reader.nonEmptyString(node, "`user.email`")
             }
         }
+        if let rollout = map["rollout"] { settings.rollout = try RolloutSettings.parse(rollout, reader: reader) }
         return settings
     }
 }

@@ -140,6 +140,9 @@ public struct Migration: Hashable, Sendable, Codable {
     /// oldest version whose names the change's `from` side is (SPEC §3, catch-up). Absent for
     /// explicit rules.
     public var origins: [Change: Int] = [:]
+    /// The migration's own staged rollout (an explicit migration's `rollout:`); nil to follow
+    /// the registry's.
+    public var rollout: Rollout?
 
     public init(
         id: String, schemaCommit: String, description: String? = nil, datasets: [String],

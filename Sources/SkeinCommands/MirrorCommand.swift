@@ -18,10 +18,16 @@ struct MirrorCommand: AsyncParsableCommand {
 
         @Option(help: "The mirrors directory (made when missing).") var mirrors: String
         @OptionGroup var jobs: JobsOption
+        @Option(help: "Mirror only a stable share I/N of the sources (by name, the same share as `run --shard`).") var shard: String?
         @Argument(help: "Paths or URLs of repos to mirror.") var sources: [String]
 
+        func validate() throws {
+            if let shard, Shard(shard) == nil { throw ValidationError("--shard takes I/N with 0 ≤ I < N, e.g. 0/4") }
+        }
+
         func run() async throws {
-            let outcomes = await MirrorSync.add(sources: sources, into: mirrors, jobs: jobs.count())
+            let outcomes = await MirrorSync.add(sources: sources, into: mirrors, jobs: jobs.count(), shard: shard.flatMap(Shard.init))
+            if let shard { FileHandle.standardError.write(Data("skein: shard \(shard) takes \(outcomes.count) of \(sources.count) sources\n".utf8)) }
             try finish(outcomes)
         }
     }
@@ -33,9 +39,14 @@ struct MirrorCommand: AsyncParsableCommand {
 
         @OptionGroup var mirrors: MirrorsOption
         @OptionGroup var jobs: JobsOption
+        @Option(help: "Fetch only a stable share I/N of the mirrors (the same share as `run --shard`).") var shard: String?
+
+        func validate() throws {
+            if let shard, Shard(shard) == nil { throw ValidationError("--shard takes I/N with 0 ≤ I < N, e.g. 0/4") }
+        }
 
         func run() async throws {
-            try finish(try await MirrorSync.syncAll(in: try mirrors.existing(), jobs: jobs.count()))
+            try finish(try await MirrorSync.syncAll(in: try mirrors.existing(), jobs: jobs.count(), shard: shard.flatMap(Shard.init)))
         }
     }
 }

@@ -12,10 +12,16 @@ struct PushCommand: AsyncParsableCommand {
 
     @OptionGroup var mirrors: MirrorsOption
     @OptionGroup var jobs: JobsOption
+    @Option(help: "Push at most N branches the upstreams do not have yet; push again for the rest.") var max: Int?
     @Argument(help: "The migration id.") var migration: String
 
+    func validate() throws {
+        if let max, max < 0 { throw ValidationError("--max cannot be negative") }
+    }
+
     func run() async throws {
-        let outcomes = try await Delivery.push(migration: migration, mirrors: try mirrors.existing(), jobs: jobs.count())
+        let outcomes = try await Delivery.push(
+            migration: migration, mirrors: try mirrors.existing(), jobs: jobs.count(), maxNewBranches: max)
         try finishDelivery(outcomes, migration: migration)
     }
 }

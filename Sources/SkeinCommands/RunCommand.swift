@@ -1,6 +1,7 @@
 import ArgumentParser
 import Fleet
 import Foundation
+import Ledger
 import Sandbox
 import Schema
 import SkeinBasics
@@ -65,6 +66,7 @@ struct RunCommand: AsyncParsableCommand {
         options.retryFailed = retryFailed
         options.metricsFile = metrics
         options.testCommand = settings.testCommand ?? options.testCommand
+        options.rollout = settings.rollout
         options.sign(name: settings.userName, email: settings.userEmail)
         let mode = sandbox ?? settings.sandbox ?? "bwrap"
         guard let sandboxMode = SandboxMode(rawValue: mode) else {
@@ -95,25 +97,26 @@ struct RunCommand: AsyncParsableCommand {
         stop.install()
         // A migration given by hand has no schema commit of its own to quote.
         let migrations = migration == nil ? registry.withReasons(plan.migrations) : plan.migrations
-        let results = try await FleetRun.run(migrations, mirrors: mirrors, options: options, progress: Progress(), stop: stop)
+        // A dry run's diffs are printed as they come, whole, so none is held for the end.
+        let output = NSLock()
+        let results = try await FleetRun.run(
+            migrations, mirrors: mirrors, options: options, progress: Progress(), stop: stop
+        ) { _, outcome in
+            guard let diff = outcome.diff, !diff.isEmpty else { return }
+            output.withLock { FileHandle.standardOutput.write(Data("# \(outcome.repo.terminalSafe)\n\(diff)".utf8)) }
+        }
         for result in results {
-            if dryRun {
-                for outcome in result.outcomes where !(outcome.diff ?? "").isEmpty {
-                    print("# \(outcome.repo.terminalSafe)")
-                    print(outcome.diff!, terminator: "")
-                }
-            }
             for skipped in result.skipped {
                 FileHandle.standardError.write(Data("skein: \(skipped.repo.terminalSafe): skipped: \(skipped.reason.terminalSafe)\n".utf8))
             }
-            var counts: [String: Int] = [:]
-            for outcome in result.outcomes {
-                var key = outcome.status?.rawValue ?? "not handled"
-                if dryRun, outcome.status == .testsPassed { key = "would change" }
-                counts[key, default: 0] += 1
+            let counts = result.tally.counts.map { key, count in
+                (dryRun && key == MigrationStatus.testsPassed.rawValue ? "would change" : key, count)
             }
-            let summary = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            print("\(result.migration.id)\(dryRun ? " (dry run)" : ""): \(result.outcomes.count) consumer\(result.outcomes.count == 1 ? "" : "s"): \(summary.isEmpty ? "none" : summary)")
+            let summary = counts.sorted { $0.0 < $1.0 }.map { "\($0.1) \($0.0)" }.joined(separator: ", ")
+            let total = result.tally.consumers
+            for note in result.notes { FileHandle.standardError.write(Data("skein: \(result.migration.id): \(note)\n".utf8)) }
+            print("\(result.migration.id)\(dryRun ? " (dry run)" : ""): \(total) consumer\(total == 1 ? "" : "s"): \(summary.isEmpty ? "none" : summary)")
+            if let halt = result.halt { print("\(result.migration.id): \(halt)") }
         }
         if let signal = stop.receivedSignal { throw CommandExit(.stopped(by: signal)) }
         var status = FleetRun.exitStatus(results)

@@ -54,6 +54,7 @@ struct StatusCommand: AsyncParsableCommand {
             let ownerWidth = max(5, repos.map { ($0.entry.owner ?? "-").count }.max() ?? 0)
             for repo in repos {
                 let branch = repo.entry.commit.map { "  \(MigrationBranch(report.id)) \($0.prefix(10))" } ?? ""
+                    + (repo.entry.wave.map { "  wave \($0)" } ?? "")
                 let undeclared = repo.entry.undeclared ? "  [undeclared]" : ""
                 // A line that cannot be verified here (LedgerTrust) is shown, marked.
                 let unverified = repo.verified ? "" : "  (unverified ledger line)"

@@ -1,0 +1,36 @@
+import Foundation
+
+/// Reads whole files with plain `read(2)`.
+///
+/// Foundation's readers on Linux (`String(contentsOfFile:)`, `Data(contentsOf:)`,
+/// `FileManager.contents(atPath:)`) leak a 4 KiB buffer for every file whose size is 0: an empty
+/// test log, an empty `cgroup.procs`, an empty source file. A fleet-wide run reads several such
+/// files per consumer, so its memory grew with the fleet; these readers keep it flat.
+public enum FileRead {
+    /// The file's bytes, or nil when it cannot be opened or read (missing, a folder, no access).
+    /// Files whose reported size is 0 (procfs, cgroupfs) are read to their end all the same.
+    public static func data(_ path: String) -> Data? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) != S_IFDIR else { return nil }
+        var data = Data(capacity: max(0, Int(status.st_size)))
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { return data }
+            data.append(buffer, count: count)
+        }
+    }
+
+    /// The file's text, or nil when it cannot be read or is not valid UTF-8 (as
+    /// `String(contentsOfFile:encoding: .utf8)` would).
+    public static func text(_ path: String) -> String? {
+        data(path).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+}
