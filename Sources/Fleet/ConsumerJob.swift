@@ -97,7 +97,7 @@ struct ConsumerJob {
         var checkout = try checkOut(mirror: mirror, undo: undo)
         clock.lap("worktree")
         phase("building for the compiler index")
-        let index = buildIndex(checkout)
+        let index = try buildIndex(&checkout)
         clock.lap("index")
         phase("rewriting")
         var planned = try plan(checkout, index: index)
@@ -112,7 +112,7 @@ struct ConsumerJob {
             return ConsumerOutcome(repo: consumer.repo, note: "deferred: --max-branches reached")
         }
 
-        checkout.dependencies = try fetchDependencies(checkout)
+        if !checkout.dependenciesFetched { checkout.dependencies = try fetchDependencies(checkout) }
         phase("testing at the base")
         let baseline = try testBase(checkout, mirror: mirror)
         clock.lap("test-base")
@@ -155,6 +155,8 @@ extension ConsumerJob {
         var workspace: Workspace
         /// Local copies of the package's dependencies, which every step resolves from.
         var dependencies: DependencyMirrors?
+        /// Whether they were fetched already (a package may have none).
+        var dependenciesFetched = false
     }
 
     /// What planning found: the edits, the `run` rules' commands, and the references.
@@ -232,10 +234,16 @@ extension ConsumerJob {
 
     /// Builds the base for its compiler index when a Swift rename has files to look at
     /// (CompilerIndexBuild.swift).
-    func buildIndex(_ checkout: Checkout) -> CompilerIndexBuild.Outcome {
-        CompilerIndexBuild(
-            names: Migrator(migration: migration).compilerIndexNames(checkout.workspace),
-            runner: TestRunner(policy: policy(checkout, phase: "index")), sandboxed: { try sandboxed($0) },
+    /// The sandbox has no network, so a build that happens fetches the package's dependencies
+    /// first (and the later steps reuse them).
+    func buildIndex(_ checkout: inout Checkout) throws -> CompilerIndexBuild.Outcome {
+        let names = Migrator(migration: migration).compilerIndexNames(checkout.workspace)
+        if !names.isEmpty, FileManager.default.fileExists(atPath: checkout.path + "/Package.swift") {
+            checkout.dependencies = try fetchDependencies(checkout)
+            checkout.dependenciesFetched = true
+        }
+        return CompilerIndexBuild(
+            names: names, runner: TestRunner(policy: policy(checkout, phase: "index")), sandboxed: { try sandboxed($0) },
             testCommand: testCommand(checkout)).run()
     }
 
