@@ -28,7 +28,7 @@ struct RepairRound {
         var outcome = Outcome(report: after, crash: crash)
         guard after.outcome == .buildFailed, crash == nil else { return outcome }
         let root = runner.policy.mode == .bubblewrap ? Bubblewrap.packagePath : runner.policy.worktree
-        let missing = Self.missingMembers(in: Self.tail(of: after.logPath), packageRoot: root)
+        let missing = Self.missingMembers(in: FileRead.tail(after.logPath), packageRoot: root)
         let repair = Migrator(migration: migration).repairs(missing, in: planned)
         guard !repair.edits.isEmpty else { return outcome }
         _ = try workspace.write(repair.edits)
@@ -59,14 +59,5 @@ struct RepairRound {
             found.append(MissingMember(path: path, line: lineNumber, column: column, type: String(type), member: String(member)))
         }
         return found
-    }
-
-    /// The last MiB of a log.
-    private static func tail(of path: String) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        try? handle.seek(toOffset: size > 1 << 20 ? size - (1 << 20) : 0)
-        return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
     }
 }

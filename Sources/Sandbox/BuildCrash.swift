@@ -1,4 +1,5 @@
 import Foundation
+import SkeinBasics
 
 /// Tells a build that failed because the code does not compile from one that failed because the
 /// compiler or the driver crashed (`Program crashed`, a stack dump, a signal, a `fatalError`
@@ -16,7 +17,7 @@ public enum BuildCrash {
     /// tests, or stopped at a compile error the log shows).
     public static func reason(_ report: TestReport) -> String? {
         guard report.outcome == .buildFailed, report.buildErrors.isEmpty else { return nil }
-        let log = tail(of: report.logPath)
+        let log = FileRead.tail(report.logPath)
         let marker = log.split(separator: "\n").first { line in markers.contains { line.contains($0) } }
         if let marker {
             let text = marker.trimmingCharacters(in: .whitespaces)
@@ -26,14 +27,5 @@ public enum BuildCrash {
             return "the build was ended by signal \(report.status - 128) with no compiler diagnostic"
         }
         return nil
-    }
-
-    /// The last MiB of a log: where the crash report of a long build is.
-    private static func tail(of path: String) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        try? handle.seek(toOffset: size > 1 << 20 ? size - (1 << 20) : 0)
-        return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
     }
 }

@@ -68,14 +68,7 @@ struct ProcessLaunch: Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t(), mask = sigset_t()
-        sigfillset(&defaults)
-        sigemptyset(&mask)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        ownProcessGroupWithDefaultSignals(&attributes)
 
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
@@ -194,6 +187,18 @@ private let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_act
     return unsafeBitCast(
         symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
 }()
+
+/// Every process skein starts gets its own process group (so its tree can be killed as one),
+/// default signal handling and an empty signal mask, whatever skein's own are.
+func ownProcessGroupWithDefaultSignals(_ attributes: inout posix_spawnattr_t) {
+    var defaults = sigset_t(), mask = sigset_t()
+    sigfillset(&defaults)
+    sigemptyset(&mask)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setsigmask(&attributes, &mask)
+    posix_spawnattr_setpgroup(&attributes, 0)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+}
 
 func makePipe(_ fds: inout [Int32]) -> Int32 {
     if let pipe2Function { return pipe2Function(&fds, O_CLOEXEC) }

@@ -33,4 +33,14 @@ public enum FileRead {
     public static func text(_ path: String) -> String? {
         data(path).flatMap { String(validating: $0, as: UTF8.self) }
     }
+
+    /// The last `bytes` of a file (a log: where a long build's crash report or last errors
+    /// are), as text; empty when it cannot be read.
+    public static func tail(_ path: String, bytes: Int = 1 << 20) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > UInt64(bytes) ? size - UInt64(bytes) : 0)
+        return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+    }
 }
