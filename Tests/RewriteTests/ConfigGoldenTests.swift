@@ -8,6 +8,13 @@ import TestSupport
 /// under `rules/`, the explicit config rules) must equal `<case>.expected.<ext>` byte for byte,
 /// and report exactly the lines of `<case>.attention`.
 @Suite struct ConfigGoldenTests {
+    @Test func explicitRuleRegistryMatchesItsFolder() throws {
+        let folder = packageRoot + "/Sources/Rewrite/Config/Rules"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { $0.hasSuffix(".swift") }.map { String($0.dropLast(6)) }.sorted()
+        #expect(ConfigRules.names.sorted() == files)
+    }
+
     static let migration = playsV2Migration(extra: [
         .configSet(files: "rules/**", path: "datasets.plays.format", value: .string("parquet")),
         .configRenameKey(files: "rules/**", path: "plays.table", to: "tableName"),

@@ -27,7 +27,7 @@ struct ConfigPlanner {
     var unedited = 0
     /// Those references per change, keyed by `Change.summary`, where the change is known.
     var found: [String: Int] = [:]
-    private var edited: Set<Int> = []
+    var edited: Set<Int> = []
     private var sample = false
 
     init(migration: Migration, path: String, format: any ConfigFormat) {
@@ -267,7 +267,7 @@ struct ConfigPlanner {
         }
     }
 
-    // MARK: Explicit rules
+    // MARK: Explicit rules (one file each in Rules/, listed in ConfigRules)
 
     private mutating func explicit(_ change: Change, _ document: ConfigNode) {
         switch change {
@@ -280,59 +280,9 @@ struct ConfigPlanner {
             return
         }
         switch change {
-        case let .configSet(_, path, value):
-            guard let (parent, entry, rest) = ConfigPlanner.resolve(document, ConfigPlanner.keys(path)) else { return }
-            var (text, kind): (String, ScalarKind)
-            switch value {
-            case .string(let string): (text, kind) = (string, .string)
-            case .integer(let number): (text, kind) = (String(number), .integer)
-            case .double(let number): (text, kind) = (String(number), .float)
-            case .bool(let flag): (text, kind) = (String(flag), .bool)
-            case .null: (text, kind) = ("null", .null)
-            }
-            // `.properties` and `.env` hold only text: a number or a boolean is its text, and
-            // null an empty value.
-            if format.holdsOnlyText {
-                if kind == .null { text = "" }
-                kind = .string
-            }
-            if let entry, rest.isEmpty {
-                guard let scalar = entry.value.scalar else {
-                    report(entry.key.line, "\(path) is not a single value; \(change.summary) not applied")
-                    return
-                }
-                if scalar.kind == kind && scalar.value == text || kind == .null && scalar.kind == .null { return }
-                if scalar.aliased {
-                    report(scalar.line, "\(path) not set: \(YAMLLocator.anchoredRefusal)")
-                    return
-                }
-                setValue(scalar, to: text, kind: kind, changes: [change], what: path)
-            } else if entry == nil, rest.count == 1 {
-                insert(into: parent, key: rest[0], value: text, kind: kind, change: change)
-            }
-        case let .configRenameKey(_, path, to):
-            let keys = ConfigPlanner.keys(path)
-            guard let (parent, entry, rest) = ConfigPlanner.resolve(document, keys), let entry, rest.isEmpty else { return }
-            // A key of a flat `.properties` file is the whole dotted path: only its last part is renamed.
-            let name = parent.dottedKeys ? (keys.dropLast() + [to]).joined(separator: ".") : to
-            if entry.key.aliased {
-                report(entry.key.line, "\(path) not renamed: \(YAMLLocator.anchoredRefusal)")
-                return
-            }
-            if parent.entry(name) != nil {
-                report(entry.key.line, "cannot rename \(path) to '\(to)': the key exists")
-                return
-            }
-            renameKey(entry.key, to: name, changes: [change])
-        case let .configDelete(_, path):
-            guard let (_, entry, rest) = ConfigPlanner.resolve(document, ConfigPlanner.keys(path)), let entry, rest.isEmpty else { return }
-            guard let range = entry.deletion else {
-                report(entry.key.line, "cannot delete \(path): \(entry.deletionRefusal ?? "no safe range")")
-                return
-            }
-            edits.append(PlannedEdit(splices: [(range, entry.deletionText)], effect: .deleteEntry(keyID: entry.key.id), changes: [change],
-                                     line: entry.key.line, what: "delete \(path)"))
-            edited.insert(entry.key.id)
+        case let .configSet(_, path, value): configSet(path, to: value, change: change, in: document)
+        case let .configRenameKey(_, path, to): configRenameKey(path, to: to, change: change, in: document)
+        case let .configDelete(_, path): configDelete(path, change: change, in: document)
         default:
             return
         }
@@ -380,7 +330,7 @@ struct ConfigPlanner {
 
     // MARK: Edits
 
-    private mutating func setValue(_ scalar: ConfigScalar, to value: String, kind: ScalarKind, changes: [Change], what: String) {
+    mutating func setValue(_ scalar: ConfigScalar, to value: String, kind: ScalarKind, changes: [Change], what: String) {
         guard !edited.contains(scalar.id) else { return }
         edited.insert(scalar.id)
         guard scalar.refusal == nil, !scalar.spans.isEmpty else {
@@ -395,7 +345,7 @@ struct ConfigPlanner {
                                  changes: changes, line: scalar.line, what: "\(what) '\(scalar.value)' → '\(value)'"))
     }
 
-    private mutating func renameKey(_ key: ConfigScalar, to name: String, changes: [Change]) {
+    mutating func renameKey(_ key: ConfigScalar, to name: String, changes: [Change]) {
         guard !edited.contains(key.id) else { return }
         edited.insert(key.id)
         guard key.refusal == nil, !key.spans.isEmpty else {
@@ -410,7 +360,7 @@ struct ConfigPlanner {
                                  changes: changes, line: key.line, what: "key '\(key.value)' → '\(name)'"))
     }
 
-    private mutating func insert(into mapping: ConfigMapping, key: String, value: String, kind: ScalarKind, change: Change) {
+    mutating func insert(into mapping: ConfigMapping, key: String, value: String, kind: ScalarKind, change: Change) {
         guard let point = mapping.insertion, let text = format.entryText(key: key, value: value, kind: kind, at: point) else {
             report(mapping.line, "cannot add '\(key)' here; \(change.summary) not applied")
             return
@@ -420,7 +370,7 @@ struct ConfigPlanner {
                                  changes: [change], line: mapping.line, what: "add '\(key)'"))
     }
 
-    private mutating func report(_ line: Int, _ message: String, _ change: Change? = nil) {
+    mutating func report(_ line: Int, _ message: String, _ change: Change? = nil) {
         attention.append(AttentionItem(SourceLocation(path: path, line: line), message))
         unedited += 1
         if let change { found[change.summary, default: 0] += 1 }
