@@ -33,10 +33,8 @@ public struct OutcomeTally: Sendable {
 
 /// Folds outcomes in as the worker threads finish them: the migration's tally, the current
 /// rollout wave's gate, and the caller's own look at each outcome (a dry run's diff).
-final class OutcomeSink: @unchecked Sendable {
-    private let lock = NSLock()
-    private var tally = OutcomeTally()
-    private var gate = WaveGate()
+final class OutcomeSink: Sendable {
+    private let state = Locked((tally: OutcomeTally(), gate: WaveGate()))
     private let each: @Sendable (ConsumerOutcome) -> Void
 
     init(each: @escaping @Sendable (ConsumerOutcome) -> Void) {
@@ -44,13 +42,13 @@ final class OutcomeSink: @unchecked Sendable {
     }
 
     func add(_ outcome: ConsumerOutcome) {
-        lock.withLock {
-            tally.add(outcome)
-            gate.add(outcome)
+        state.withLock {
+            $0.tally.add(outcome)
+            $0.gate.add(outcome)
         }
         each(outcome)
     }
 
-    var currentTally: OutcomeTally { lock.withLock { tally } }
-    var currentGate: WaveGate { lock.withLock { gate } }
+    var currentTally: OutcomeTally { state.withLock { $0.tally } }
+    var currentGate: WaveGate { state.withLock { $0.gate } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SkeinBasics
 
 /// Keeps a build cache within its bound on disk: measured every few seconds while a run goes on
 /// (the run is stopped the moment it is over), and once more at the end, when a cache over the
@@ -6,9 +7,7 @@ import Foundation
 final class CacheWatch: @unchecked Sendable {
     private let directory: String
     private let limit: UInt64
-    private let lock = NSLock()
-    private var stopped = false
-    private var exceeded = false
+    private let state = Locked((stopped: false, exceeded: false))
     private let done = DispatchSemaphore(value: 0)
 
     /// Starts watching; `stop` is called (once) when the bound is passed during the run.
@@ -18,7 +17,7 @@ final class CacheWatch: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             while done.wait(timeout: .now() + interval) == .timedOut {
                 if Self.size(of: directory) > limit {
-                    lock.withLock { exceeded = true }
+                    state.withLock { $0.exceeded = true }
                     stop()
                     break
                 }
@@ -28,15 +27,18 @@ final class CacheWatch: @unchecked Sendable {
 
     /// Ends the watch (idempotent).
     func stop() {
-        lock.withLock {
-            if !stopped { stopped = true; done.signal() }
+        state.withLock {
+            if !$0.stopped {
+                $0.stopped = true
+                done.signal()
+            }
         }
     }
 
     /// Ends the watch and says whether the bound was passed; a cache over it is emptied.
     func finish() -> Bool {
         stop()
-        let over = lock.withLock { exceeded } || Self.size(of: directory) > limit
+        let over = state.withLock { $0.exceeded } || Self.size(of: directory) > limit
         if over, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) {
             for name in names { try? FileManager.default.removeItem(atPath: directory + "/" + name) }
         }
