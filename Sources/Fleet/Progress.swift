@@ -9,17 +9,21 @@ import SkeinBasics
 /// a first consumer ends), failures and needs-human apart, and which consumers are in which
 /// phase; it is redrawn every second and cut to the terminal's width.
 public final class Progress: @unchecked Sendable {
-    private let lock = NSLock()
+    /// What the live line shows; the timer is in here too, so `end` and a redraw never race.
+    private struct Counts {
+        var total = 0
+        var done = 0
+        var failed = 0
+        var needsHuman = 0
+        /// Running consumers and their phase, in the order they started.
+        var running: [(repo: String, phase: String)] = []
+        var timer: DispatchSourceTimer?
+    }
+
+    private let counts = Locked(Counts())
     private let terminal: Bool
     private let startTime = Date()
-    private var total = 0
-    private var done = 0
-    private var failed = 0
-    private var needsHuman = 0
-    /// Running consumers and their phase, in the order they started.
-    private var running: [(repo: String, phase: String)] = []
     private let output: (String) -> Void
-    private var timer: DispatchSourceTimer?
 
     public init(terminal: Bool = isatty(STDERR_FILENO) == 1, output: @escaping (String) -> Void = { print($0) }) {
         self.terminal = terminal
@@ -29,67 +33,72 @@ public final class Progress: @unchecked Sendable {
             timer.schedule(deadline: .now() + 1, repeating: 1)
             timer.setEventHandler { [weak self] in
                 guard let self else { return }
-                self.lock.withLock { self.redraw() }
+                self.counts.withLock { self.redraw($0) }
             }
+            counts.withLock { $0.timer = timer }
             timer.resume()
-            self.timer = timer
         }
     }
 
-    deinit { timer?.cancel() }
+    deinit { counts.withLock { $0.timer?.cancel() } }
 
     public func add(_ count: Int) {
-        lock.withLock { total += count }
+        counts.withLock { $0.total += count }
     }
 
     func started(_ repo: String) {
-        lock.withLock {
-            running.append((repo, "starting"))
-            redraw()
+        counts.withLock {
+            $0.running.append((repo, "starting"))
+            redraw($0)
         }
     }
 
     /// `repo` entered a phase (`testing at the base`, `rewriting`, `testing`, `committing`).
     func phase(_ repo: String, _ name: String) {
-        lock.withLock {
-            guard let index = running.firstIndex(where: { $0.repo == repo }) else { return }
-            running[index].phase = name
-            redraw()
+        counts.withLock { counts in
+            guard let index = counts.running.firstIndex(where: { $0.repo == repo }) else { return }
+            counts.running[index].phase = name
+            redraw(counts)
         }
     }
 
     func finished(_ line: String, repo: String, status: MigrationStatus?) {
-        lock.withLock {
-            running.removeAll { $0.repo == repo }
-            done += 1
+        counts.withLock { counts in
+            counts.running.removeAll { $0.repo == repo }
+            counts.done += 1
             switch status {
-            case .testsFailed?, .error?: failed += 1
-            case .needsHuman?: needsHuman += 1
+            case .testsFailed?, .error?: counts.failed += 1
+            case .needsHuman?: counts.needsHuman += 1
             default: break
             }
             if terminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
             // `line` escaped its consumer-provided parts; its own line breaks stay.
             output(line)
-            redraw()
+            redraw(counts)
         }
     }
 
     public func end() {
-        lock.withLock {
-            timer?.cancel()
-            timer = nil
+        counts.withLock {
+            $0.timer?.cancel()
+            $0.timer = nil
             if terminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
         }
     }
 
-    private func redraw() {
-        guard terminal, timer != nil else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K\(Progress.cut(statusLine(), to: Progress.terminalWidth()))".utf8))
+    private func redraw(_ counts: Counts) {
+        guard terminal, counts.timer != nil else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(Progress.cut(statusLine(counts), to: Progress.terminalWidth()))".utf8))
     }
 
     /// `[3/7] 42s elapsed, ETA 1m20s · 1 failed, 1 needs a look · testing: a, b; rewriting: c`
     func statusLine(now: Date = Date()) -> String {
+        counts.withLock { statusLine($0, now: now) }
+    }
+
+    private func statusLine(_ counts: Counts, now: Date = Date()) -> String {
         let elapsed = now.timeIntervalSince(startTime)
+        let (done, total, failed, needsHuman) = (counts.done, counts.total, counts.failed, counts.needsHuman)
         var line = "[\(done)/\(total)] \(Progress.duration(elapsed)) elapsed"
         if done == 0 {
             line += ", ETA estimating"
@@ -99,7 +108,7 @@ public final class Progress: @unchecked Sendable {
         line += " · \(failed) failed, \(needsHuman) need\(needsHuman == 1 ? "s" : "") a look"
         var phases: [String] = []
         var members: [String: [String]] = [:]
-        for (repo, phase) in running {
+        for (repo, phase) in counts.running {
             if members[phase] == nil { phases.append(phase) }
             members[phase, default: []].append(repo.terminalSafe)
         }

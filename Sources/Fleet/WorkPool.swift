@@ -1,4 +1,5 @@
 import Foundation
+import SkeinBasics
 
 /// Runs blocking work (libgit2 calls, file I/O, waiting on a sandbox) on up to `limit` threads
 /// of its own, so a fleet of slow repos never starves Swift's cooperative thread pool. Results
@@ -24,33 +25,29 @@ public func concurrentMap<Item: Sendable, Result: Sendable>(
 }
 
 private final class PoolState<Result: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result?]
-    private var nextIndex = 0
-    private var remaining: Int
+    private let state: Locked<(results: [Result?], next: Int, remaining: Int)>
+    /// Set once, before any worker starts.
     var onFinish: (([Result]) -> Void)?
 
     init(count: Int) {
-        results = Array(repeating: nil, count: count)
-        remaining = count
+        state = Locked((results: Array(repeating: nil, count: count), next: 0, remaining: count))
     }
 
     func next() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard nextIndex < results.count else { return nil }
-        nextIndex += 1
-        return nextIndex - 1
+        state.withLock { state in
+            guard state.next < state.results.count else { return nil }
+            state.next += 1
+            return state.next - 1
+        }
     }
 
     func store(_ result: Result, at index: Int) {
-        lock.lock()
-        results[index] = result
-        remaining -= 1
-        let done = remaining == 0
-        let finish = onFinish
-        lock.unlock()
-        if done { finish?(results.map { $0! }) }
+        let finished = state.withLock { state -> [Result]? in
+            state.results[index] = result
+            state.remaining -= 1
+            return state.remaining == 0 ? state.results.map { $0! } : nil
+        }
+        if let finished { onFinish?(finished) }
     }
 }
 
@@ -77,30 +74,29 @@ public func concurrentForEach<Item: Sendable>(
 }
 
 private final class ForEachState: @unchecked Sendable {
-    private let lock = NSLock()
     private let count: Int
-    private var nextIndex = 0
-    private var running: Int
+    private let state: Locked<(next: Int, running: Int)>
+    /// Set once, before any worker starts.
     var onFinish: (() -> Void)?
 
     init(count: Int, workers: Int) {
         self.count = count
-        running = workers
+        state = Locked((next: 0, running: workers))
     }
 
     func next() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard nextIndex < count else { return nil }
-        nextIndex += 1
-        return nextIndex - 1
+        state.withLock { state in
+            guard state.next < count else { return nil }
+            state.next += 1
+            return state.next - 1
+        }
     }
 
     func workerDone() {
-        lock.lock()
-        running -= 1
-        let finish = running == 0 ? onFinish : nil
-        lock.unlock()
-        finish?()
+        let last = state.withLock { state -> Bool in
+            state.running -= 1
+            return state.running == 0
+        }
+        if last { onFinish?() }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Fleet
 import Foundation
+import SkeinBasics
 import Rewrite
 
 /// `skein plan-worker` (hidden): plans one consumer for a coordinating `skein run`. Reads a
@@ -51,25 +52,20 @@ private func report(_ text: String) {
 
 /// The file planning is at, and since when; a watchdog ends the worker when one file takes
 /// longer than its budget, saying which (the coordinator then plans again without it).
-private final class CurrentFile: @unchecked Sendable {
-    private let lock = NSLock()
-    private var path: String?
-    private var since = Date()
+private final class CurrentFile: Sendable {
+    private let current = Locked((path: String?.none, since: Date()))
 
     func start(_ path: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        self.path = path
-        since = Date()
+        current.withLock { $0 = (path, Date()) }
     }
 
     func watch(budget: Double) {
         Thread.detachNewThread {
             while true {
                 Thread.sleep(forTimeInterval: min(0.25, budget / 4))
-                self.lock.lock()
-                let over = self.path.flatMap { Date().timeIntervalSince(self.since) > budget ? $0 : nil }
-                self.lock.unlock()
+                let over = self.current.withLock { current in
+                    current.path.flatMap { Date().timeIntervalSince(current.since) > budget ? $0 : nil }
+                }
                 if let over {
                     report(RewriteWorker.overBudget + " " + over)
                     _exit(RewriteWorker.overBudgetStatus)

@@ -98,12 +98,12 @@ struct RunCommand: AsyncParsableCommand {
         // A migration given by hand has no schema commit of its own to quote.
         let migrations = migration == nil ? registry.withReasons(plan.migrations) : plan.migrations
         // A dry run's diffs are printed as they come, whole, so none is held for the end.
-        let output = NSLock()
+        let output = Locked(())
         let results = try await FleetRun.run(
             migrations, mirrors: mirrors, options: options, progress: Progress(), stop: stop
         ) { _, outcome in
             guard let diff = outcome.diff, !diff.isEmpty else { return }
-            output.withLock { FileHandle.standardOutput.write(Data("# \(outcome.repo.terminalSafe)\n\(diff)".utf8)) }
+            output.withLock { _ in FileHandle.standardOutput.write(Data("# \(outcome.repo.terminalSafe)\n\(diff)".utf8)) }
         }
         for result in results {
             for skipped in result.skipped {
