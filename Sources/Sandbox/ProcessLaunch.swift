@@ -123,14 +123,7 @@ struct ProcessLaunch: Sendable {
         let registration = RunningProcesses.register(tree)
         if registration == nil { RunningProcesses.kill(tree) }
         defer { registration.map(RunningProcesses.unregister) }
-        let exited = DispatchSemaphore(value: 0)
-        let waitStatus = Locked<Int32>(0)
-        Thread.detachNewThread {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            waitStatus.withLock { $0 = status }
-            exited.signal()
-        }
+        let (exited, waitStatus) = waitInBackground(pid)
 
         var timedOut = false
         if exited.wait(timeout: .now() + max(0, timeout)) == .timedOut {
@@ -198,6 +191,20 @@ func ownProcessGroupWithDefaultSignals(_ attributes: inout posix_spawnattr_t) {
     posix_spawnattr_setsigmask(&attributes, &mask)
     posix_spawnattr_setpgroup(&attributes, 0)
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+}
+
+/// Waits for `pid` on a thread of its own: `exited` is signalled once `status` holds its wait
+/// status, so the caller can wait with a timeout.
+func waitInBackground(_ pid: pid_t) -> (exited: DispatchSemaphore, status: Locked<Int32>) {
+    let exited = DispatchSemaphore(value: 0)
+    let status = Locked<Int32>(0)
+    Thread.detachNewThread {
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+        status.withLock { $0 = raw }
+        exited.signal()
+    }
+    return (exited, status)
 }
 
 func makePipe(_ fds: inout [Int32]) -> Int32 {

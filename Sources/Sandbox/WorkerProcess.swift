@@ -177,14 +177,12 @@ public struct WorkerProcess: Sendable {
             errorsRead.signal()
         }
 
-        let exited = DispatchSemaphore(value: 0)
-        let waitStatus = Locked<Int32>(0)
-        Thread.detachNewThread {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            waitStatus.withLock { $0 = status }
-            exited.signal()
-        }
+        // A stopped run ends its workers with its other process trees.
+        let tree = RunningProcesses.Tree(processGroup: pid, namespaceInit: { nil }, group: nil)
+        let registration = RunningProcesses.register(tree)
+        if registration == nil { RunningProcesses.kill(tree) }
+        defer { registration.map(RunningProcesses.unregister) }
+        let (exited, waitStatus) = waitInBackground(pid)
         var timedOut = false
         if exited.wait(timeout: .now() + max(0, timeout)) == .timedOut {
             timedOut = true
