@@ -1,6 +1,6 @@
 import Foundation
 
-/// Ends daemons a step started: a process that left the step's session (`setsid`) and was then
+/// Ends daemons a step started: a process that called `setsid` (a new sid, apart from the step's) and was then
 /// orphaned to the sandbox's init is no longer part of the command, yet it can keep the command
 /// from ending. Foundation's `Process`, for one, waits in `waitUntilExit` until every holder of
 /// a socket it gives the child has gone, and a daemon the child started holds it forever: a test
@@ -25,16 +25,16 @@ final class DaemonReaper: @unchecked Sendable {
     }
 
     /// One pass: in the PID namespace of the run, the init is the process whose innermost pid is
-    /// 1 and the command is 2; a child of the init other than the command, in a session of its
+    /// 1 and the command is 2; a child of the init other than the command, with a sid of its
     /// own, is a daemon.
     static func killDaemons(in group: ResourceGroup) {
         let processes = group.processIDs().compactMap(ProcessInfoEntry.init(pid:))
         guard let initPID = processes.first(where: { $0.namespacePID == 1 })?.pid,
               let command = processes.first(where: { $0.namespacePID == 2 && $0.parent == initPID })
         else { return }
-        for process in processes where process.parent == initPID && process.pid != command.pid && process.session != command.session {
-            // Its whole session goes: what it started is part of the daemon.
-            for member in processes where member.session == process.session { kill(member.pid, SIGKILL) }
+        for process in processes where process.parent == initPID && process.pid != command.pid && process.sid != command.sid {
+            // Everything with its sid goes: what it started is part of the daemon.
+            for member in processes where member.sid == process.sid { kill(member.pid, SIGKILL) }
         }
     }
 
@@ -42,7 +42,7 @@ final class DaemonReaper: @unchecked Sendable {
     struct ProcessInfoEntry {
         var pid: pid_t
         var parent: pid_t
-        var session: pid_t
+        var sid: pid_t
         var namespacePID: pid_t
 
         init?(pid: pid_t) {
@@ -50,14 +50,14 @@ final class DaemonReaper: @unchecked Sendable {
                   let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                   let close = stat.lastIndex(of: ")")
             else { return nil }
-            // After the command name: state ppid pgrp session ...
+            // After the command name: state ppid pgrp sid ...
             let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 3, let parent = pid_t(fields[1]), let session = pid_t(fields[3]) else { return nil }
+            guard fields.count > 3, let parent = pid_t(fields[1]), let sid = pid_t(fields[3]) else { return nil }
             let nspid = status.split(separator: "\n").first { $0.hasPrefix("NSpid:") }
             guard let innermost = nspid?.split(whereSeparator: { $0 == "\t" || $0 == " " }).last.flatMap({ pid_t($0) }) else { return nil }
             self.pid = pid
             self.parent = parent
-            self.session = session
+            self.sid = sid
             namespacePID = innermost
         }
     }

@@ -51,7 +51,7 @@ import TestSupport
     }
 
     @Test func withoutASandboxTestProcessesDieWithAKilledSkein() throws {
-        // The test command leaves a daemon of its own session behind, then waits.
+        // The test command leaves a daemon behind (`setsid`), then waits.
         let marker = "sleep 600.35"
         let fleet = FleetFixture(testCommand: "setsid -f \(marker); \(marker)")
         let process = try startSkein([
