@@ -65,20 +65,7 @@ struct ProcessLaunch: Sendable {
         if readsSandboxInfo { posix_spawn_file_actions_adddup2(&actions, info[1], Self.infoFD) }
         _ = addChdir?(&actions, directory)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        ownProcessGroupWithDefaultSignals(&attributes)
-
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var spawnedPID: pid_t = 0
-        let spawned = posix_spawn(&spawnedPID, executable, &actions, &attributes, argv, envp)
-        let pid = spawnedPID
+        let (pid, spawned) = spawnInOwnGroup(executable, arguments, environment, &actions)
         close(output[1])
         if readsSandboxInfo { close(info[1]) }
         guard spawned == 0 else {
@@ -181,9 +168,15 @@ private let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_act
         symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
 }()
 
-/// Every process skein starts gets its own process group (so its tree can be killed as one),
-/// default signal handling and an empty signal mask, whatever skein's own are.
-func ownProcessGroupWithDefaultSignals(_ attributes: inout posix_spawnattr_t) {
+/// Starts `executable` (argv `arguments`, environment `KEY=value` entries) with `actions`, in a
+/// process group of its own (so its tree can be killed as one), with default signal handling
+/// and an empty signal mask whatever skein's own are. Returns the pid and posix_spawn's result.
+func spawnInOwnGroup(
+    _ executable: String, _ arguments: [String], _ environment: [String], _ actions: inout posix_spawn_file_actions_t
+) -> (pid: pid_t, result: Int32) {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
     var defaults = sigset_t(), mask = sigset_t()
     sigfillset(&defaults)
     sigemptyset(&mask)
@@ -191,6 +184,15 @@ func ownProcessGroupWithDefaultSignals(_ attributes: inout posix_spawnattr_t) {
     posix_spawnattr_setsigmask(&attributes, &mask)
     posix_spawnattr_setpgroup(&attributes, 0)
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+    let argv = arguments.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup($0) } + [nil]
+    defer {
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
+    }
+    var pid: pid_t = 0
+    let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+    return (pid, result)
 }
 
 /// Waits for `pid` on a thread of its own: `exited` is signalled once `status` holds its wait

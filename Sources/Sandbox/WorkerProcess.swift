@@ -75,20 +75,8 @@ public struct WorkerProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, stdout[1], 1)
         posix_spawn_file_actions_adddup2(&actions, stderr[1], 2)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        ownProcessGroupWithDefaultSignals(&attributes)
-
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var spawnedPID: pid_t = 0
-        let spawned = posix_spawn(&spawnedPID, executable, &actions, &attributes, argv, envp)
-        let pid = spawnedPID
+        let entries = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
+        let (pid, spawned) = spawnInOwnGroup(executable, arguments, entries, &actions)
         close(stdin[0]); close(stdout[1]); close(stderr[1])
         guard spawned == 0 else {
             close(stdin[1]); close(stdout[0]); close(stderr[0])

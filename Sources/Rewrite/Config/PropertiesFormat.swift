@@ -220,21 +220,14 @@ enum LineEntries {
             if index < end, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") {
                 let quote = bytes[index]
                 index += 1
-                var value = ""
-                var segment = index
+                let contentStart = index
                 while index < end, bytes[index] != quote {
-                    if quote == UInt8(ascii: "\""), bytes[index] == UInt8(ascii: "\\"), index + 1 < end {
-                        value += Bytes.string(bytes[segment..<index])
-                        let escaped = bytes[index + 1]
-                        value += escaped == UInt8(ascii: "n") ? "\n" : String(Unicode.Scalar(escaped))
-                        index += 2
-                        segment = index
-                        continue
-                    }
-                    index += 1
+                    // In double quotes a backslash takes the next character, a quote included.
+                    let escape = quote == UInt8(ascii: "\"") && bytes[index] == UInt8(ascii: "\\") && index + 1 < end
+                    index += escape ? 2 : 1
                 }
-                value += Bytes.string(bytes[segment..<min(index, end)])
                 if index < end {
+                    let value = LineEntries.envValue(bytes[contentStart..<index], quote: quote)
                     scalar = ConfigScalar(value: value, kind: .string, style: quote == UInt8(ascii: "'") ? .singleQuoted : .doubleQuoted,
                                           spans: [valueStart..<(index + 1)], line: line)
                 } else {
