@@ -151,67 +151,6 @@ public struct Worktree: Hashable, Sendable {
 }
 
 extension Repository {
-    /// Stages every change of the working tree (new, modified and deleted files, honouring
-    /// .gitignore) and writes the index. Returns the resulting tree.
-    public func stageAll() throws(GitError) -> ObjectID {
-        var index: OpaquePointer?
-        try check("open index", path) { git_repository_index(&index, handle) }
-        defer { git_index_free(index) }
-        try withStringArray(["*"]) { (paths) throws(GitError) in
-            try check("stage files", path) { git_index_add_all(index, &paths, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil) }
-            try check("stage deletions", path) { git_index_update_all(index, &paths, nil, nil) }
-        }
-        try check("write index", path) { git_index_write(index) }
-        var tree = git_oid()
-        try check("write tree", path) { git_index_write_tree(&tree, index) }
-        return ObjectID(tree)
-    }
-
-    /// Stages the named worktree paths on top of `baseTree`: each file's blob is read through
-    /// the repository's filters (as `git add` does) and the trees that hold them are updated;
-    /// paths missing from the worktree are removed, and no other file is read or hashed. The
-    /// index is set to the new tree. Returns it.
-    public func stage(_ paths: [String], onto baseTree: ObjectID) throws(GitError) -> ObjectID {
-        guard let root = workingDirectory else {
-            throw GitError(operation: "stage", repository: path, message: "a bare repository has no files to stage")
-        }
-        var baseOid = baseTree.raw
-        var base: OpaquePointer?
-        try check("read tree \(baseTree.short)", path) { git_tree_lookup(&base, handle, &baseOid) }
-        defer { git_tree_free(base) }
-        var updates: [git_tree_update] = []
-        var cPaths: [UnsafeMutablePointer<CChar>] = []
-        defer { cPaths.forEach { free($0) } }
-        for relative in paths {
-            let cPath = strdup(relative)!
-            cPaths.append(cPath)
-            var update = git_tree_update()
-            update.path = UnsafePointer(cPath)
-            var status = stat()
-            if lstat((root as NSString).appendingPathComponent(relative), &status) == 0 {
-                try check("stage \(relative)", path) { git_blob_create_from_workdir(&update.id, handle, relative) }
-                update.action = GIT_TREE_UPDATE_UPSERT
-                update.filemode = status.st_mode & S_IFMT == S_IFLNK ? GIT_FILEMODE_LINK
-                    : status.st_mode & 0o111 != 0 ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB
-            } else {
-                update.action = GIT_TREE_UPDATE_REMOVE
-            }
-            updates.append(update)
-        }
-        var tree = git_oid()
-        try check("write tree", path) { git_tree_create_updated(&tree, handle, base, updates.count, &updates) }
-
-        var index: OpaquePointer?
-        try check("open index", path) { git_repository_index(&index, handle) }
-        defer { git_index_free(index) }
-        var newTree: OpaquePointer?
-        try check("read tree", path) { git_tree_lookup(&newTree, handle, &tree) }
-        defer { git_tree_free(newTree) }
-        try check("update index", path) { git_index_read_tree(index, newTree) }
-        try check("write index", path) { git_index_write(index) }
-        return ObjectID(tree)
-    }
-
     /// The tree that reverting `commit` on top of `onto` gives, or an error if it conflicts.
     public func revertTree(of commit: ObjectID, onto: ObjectID) throws(GitError) -> ObjectID {
         var revertOid = commit.raw, ontoOid = onto.raw
