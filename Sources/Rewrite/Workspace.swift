@@ -82,7 +82,7 @@ public struct Workspace: Sendable {
         var status = stat()
         guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, ftruncate(descriptor, 0) == 0 else { return false }
         var contents = contents
-        return contents.withUTF8 { buffer -> Bool in
+        let written = contents.withUTF8 { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
                 let count = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
@@ -92,6 +92,20 @@ public struct Workspace: Sendable {
             }
             return true
         }
+        return written && movesPastSecond(status.st_mtim.tv_sec, descriptor)
+    }
+
+    /// The Swift driver takes a source whose modification time has the same whole second as the
+    /// one its last build recorded for unchanged, whatever the bytes: a file rewritten within
+    /// the second it was checked out and built in would keep its old object code, and the tests
+    /// after would run the old program. A rewritten file's time is moved into the next second.
+    private static func movesPastSecond(_ previous: Int, _ descriptor: Int32) -> Bool {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return false }
+        guard status.st_mtim.tv_sec <= previous else { return true }
+        // UTIME_OMIT (a macro the Glibc module does not import) keeps the access time.
+        var times = [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2), timespec(tv_sec: previous + 1, tv_nsec: 0)]
+        return futimens(descriptor, &times) == 0
     }
 
     /// The absolute path of a worktree-relative path, checked to stay inside the worktree

@@ -57,4 +57,24 @@ import TestSupport
         let attributes = try FileManager.default.attributesOfItem(atPath: directory.url("repo/a.yaml"))
         #expect((attributes[.posixPermissions] as? Int) == 0o640)
     }
+
+    /// The Swift driver skips a source whose time has the whole second its last build saw: a
+    /// rewrite within the second of the checkout and the base build must still reach the compiler.
+    @Test func aRewrittenFileLeavesTheSecondOfItsLastChange() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.write("repo/Sources/Lib/Lib.swift", "public let a = 1\n")
+        // Early in a second, so the write below lands in the same one unless moved.
+        var now = timespec()
+        repeat {
+            clock_gettime(CLOCK_REALTIME, &now)
+            if now.tv_nsec >= 400_000_000 { usleep(UInt32((1_000_000_000 - now.tv_nsec) / 1000) + 1000) }
+        } while now.tv_nsec >= 400_000_000
+        var times = [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2), timespec(tv_sec: now.tv_sec, tv_nsec: 1)]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        _ = try Workspace(root: directory.url("repo")).write([FileEdit(path: "Sources/Lib/Lib.swift", newText: "public let a = missing\n")])
+        var status = stat()
+        #expect(stat(path, &status) == 0)
+        #expect(status.st_mtim.tv_sec > now.tv_sec)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "public let a = missing\n")
+    }
 }

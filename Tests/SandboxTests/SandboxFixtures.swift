@@ -99,11 +99,18 @@ func packageFiles(library: String, tests: String) -> [String: String] {
     ]
 }
 
+/// Writes files as an editor would. A file that exists is written once the clock has left the
+/// whole second of its last change: the Swift driver takes a change within that second for no
+/// change (skein's own rewrites move the time instead, see `Workspace.write`).
 func write(_ files: [String: String], into root: String) {
     for (relative, text) in files {
         let path = (root as NSString).appendingPathComponent(relative)
         try! FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var status = stat()
+        if stat(path, &status) == 0 {
+            while time(nil) <= status.st_mtim.tv_sec { usleep(20_000) }
+        }
         try! Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 }
