@@ -3,10 +3,11 @@ import Rewrite
 import Sandbox
 import SkeinBasics
 
-/// Plans one consumer in a child process (`skein plan-worker`), so that consumer content that
-/// crashes, stalls or swells the parsers ends that consumer as `error` and the run goes on. The
+/// Plans consumers in child processes (`skein plan-worker`), so that consumer content that
+/// crashes, stalls or swells the parsers ends that consumer as `error` and the run goes on. A
 /// worker only reads the worktree and answers with the plan; every write (files, branch, ledger)
-/// stays with the coordinator, so a worker's death never leaves anything half-written.
+/// stays with the coordinator, so a worker's death never leaves anything half-written. Workers
+/// serve one consumer after another (`pool`) and are replaced when one dies.
 public enum RewriteWorker {
     /// The hidden subcommand that serves a plan job.
     public static let subcommand = "plan-worker"
@@ -16,7 +17,7 @@ public enum RewriteWorker {
     /// 4 MiB; syntax trees of a large repo take some hundreds of MB), far below what an alias
     /// bomb or a runaway parser takes.
     public static let memoryBytes: UInt64 = 2 << 30
-    /// Wall-clock seconds a worker may take for one consumer.
+    /// Wall-clock seconds (and CPU seconds) a worker may take for one consumer.
     public static let timeout: Double = 600
     /// Seconds one file may take; a file that takes longer is given up and reported, and the
     /// consumer is planned again without it.
@@ -38,23 +39,33 @@ public enum RewriteWorker {
         return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : nil
     }()
 
-    /// The consumer's plan, made by a worker when one can be started.
+    /// The workers this process keeps between consumers.
+    public static let pool: WorkerPool? = newPool()
+
+    /// A pool of rewrite workers; nil when there is no skein executable to start.
+    public static func newPool() -> WorkerPool? {
+        executable.map { executable in
+            WorkerPool(WorkerProcess.Settings(
+                executable: executable, arguments: [executable, subcommand], memoryBytes: memoryBytes, timeout: timeout,
+                progressPrefix: progressPrefix,
+                // Swift's crash backtracer would hold a crashed worker for seconds while it
+                // symbolicates; the coordinator only needs to know that it died, and where.
+                environment: ["SWIFT_BACKTRACE": "enable=no"]))
+        }
+    }
+
+    /// The consumer's plan, made by a worker of `pool` when there is one.
     /// - Throws: `FleetError` naming how the worker ended and the file it was at.
     public static func plan(
-        _ migration: Migration, _ workspace: Workspace, fileBudget: Double = fileBudget, compilerIndex: CompilerIndex? = nil
+        _ migration: Migration, _ workspace: Workspace, fileBudget: Double = fileBudget, compilerIndex: CompilerIndex? = nil,
+        pool: WorkerPool? = pool
     ) throws -> RewriteResult {
         var job = PlanJob(migration: migration, workspace: workspace, fileBudget: fileBudget, compilerIndex: compilerIndex)
-        guard let executable else { return job.plan() }
-        let worker = WorkerProcess(
-            executable: executable, arguments: [executable, subcommand], memoryBytes: memoryBytes, timeout: timeout,
-            progressPrefix: progressPrefix,
-            // Swift's crash backtracer would hold a crashed worker for seconds while it
-            // symbolicates; the coordinator only needs to know that it died, and where.
-            environment: ["SWIFT_BACKTRACE": "enable=no"])
+        guard let pool else { return job.plan() }
         var givenUp: [SkippedFile] = []
         while true {
-            let result = try worker.run(input: try job.encoded())
-            if result.status == 0, !result.timedOut, !result.outputExceeded, let plan = try? RewriteResult.decode(result.output) {
+            let result = try pool.serve(try job.encoded())
+            if result.answered, let plan = try? RewriteResult.decode(result.output) {
                 return plan
             }
             if result.status == overBudgetStatus, givenUp.count < maximumFilesGivenUp,

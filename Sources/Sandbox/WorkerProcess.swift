@@ -1,62 +1,95 @@
 import Foundation
 import SkeinBasics
 
-/// How a worker process ended and what it answered.
+/// How one request to a worker ended and what it answered.
 public struct WorkerResult: Sendable {
-    /// Exit status; 128+N when killed by signal N.
+    /// Exit status; 128+N when killed by signal N; 0 while the worker lives on.
     public var status: Int32
     public var signal: Int32?
     /// Killed at the wall-clock timeout.
     public var timedOut: Bool
-    /// Its standard output (the answer), unless it passed `maximumOutput`.
+    /// The answer, unless it passed `maximumOutput`.
     public var output: Data
     public var outputExceeded: Bool
-    /// The last line it reported with the progress prefix, without the prefix.
+    /// The last line it reported with the progress prefix for this request, without the prefix.
     public var lastProgress: String?
     /// The end of what else it wrote to standard error (a runtime's crash message, say).
     public var errorTail: String
     public var duration: Double
+    /// Requests the same process had answered before this one.
+    public var served: Int
+    /// The worker said it started on this request (false when it was gone before reading it).
+    public var began: Bool
+
+    /// The worker answered and lives on.
+    public var answered: Bool { status == 0 && signal == nil && !timedOut && !outputExceeded }
 }
 
-/// One of skein's own helper processes (a rewrite worker) that reads a request on standard input
-/// and answers on standard output, reporting progress as lines on standard error. It runs the
-/// same trusted program, so no sandbox; what it guards against is the consumer content it
-/// parses: its address space and CPU time are capped (set on the child before it is sent its
-/// request, so before it reads a consumer byte), it is killed at `timeout`, and its answer and
-/// error output are read with bounded memory.
-public struct WorkerProcess: Sendable {
-    public var executable: String
-    /// argv, program name first.
-    public var arguments: [String]
-    /// `RLIMIT_AS` of the worker, in bytes; nil leaves it unlimited.
-    public var memoryBytes: UInt64?
-    /// Seconds before it is killed; also its CPU-time limit, so an orphan cannot spin forever.
-    public var timeout: Double
-    /// The largest answer read; a larger one is cut and reported as such.
-    public var maximumOutput: Int
-    /// Lines on standard error starting with this are progress reports.
-    public var progressPrefix: String
-    /// Set in the worker's environment over skein's own.
-    public var environment: [String: String]
+/// One of skein's own helper processes (a rewrite worker), kept for many requests: each request
+/// is a frame on its standard input, each answer a frame on its standard output (`Frame`), and
+/// it reports progress as lines on standard error. It runs the same trusted program, so no
+/// sandbox; what it guards against is the consumer content it parses: its address space is
+/// capped before it is sent its first request, its CPU time is bounded afresh for every
+/// request, it is killed at `timeout`, and its answers and error output are read with bounded
+/// memory. A worker that crashed, stalled or answered too much is gone; the next request gets a
+/// new one (`WorkerPool`).
+public final class WorkerProcess: Sendable {
+    public struct Settings: Sendable {
+        public var executable: String
+        /// argv, program name first.
+        public var arguments: [String]
+        /// `RLIMIT_AS` of the worker, in bytes; nil leaves it unlimited.
+        public var memoryBytes: UInt64?
+        /// Seconds a request may take before the worker is killed; also the CPU time it may
+        /// spend on one request, so an orphan cannot spin forever.
+        public var timeout: Double
+        /// The largest answer read; a larger one is dropped and reported as such.
+        public var maximumOutput: Int
+        /// Lines on standard error starting with this are progress reports; the line
+        /// `progressPrefix + requestMarker` starts a request.
+        public var progressPrefix: String
+        /// Set in the worker's environment over skein's own.
+        public var environment: [String: String]
 
-    public init(
-        executable: String, arguments: [String], memoryBytes: UInt64?, timeout: Double,
-        maximumOutput: Int = 512 << 20, progressPrefix: String, environment: [String: String] = [:]
-    ) {
-        self.environment = environment
-        self.executable = executable
-        self.arguments = arguments
-        self.memoryBytes = memoryBytes
-        self.timeout = timeout
-        self.maximumOutput = maximumOutput
-        self.progressPrefix = progressPrefix
+        public init(
+            executable: String, arguments: [String], memoryBytes: UInt64?, timeout: Double,
+            maximumOutput: Int = 512 << 20, progressPrefix: String, environment: [String: String] = [:]
+        ) {
+            self.executable = executable
+            self.arguments = arguments
+            self.memoryBytes = memoryBytes
+            self.timeout = timeout
+            self.maximumOutput = maximumOutput
+            self.progressPrefix = progressPrefix
+            self.environment = environment
+        }
+    }
+
+    /// What a worker reports on standard error when it starts on a request.
+    public static let requestMarker = "request"
+
+    public let settings: Settings
+    public let pid: pid_t
+    private let input: Int32
+    private let answers: AnswerQueue
+    private let errors: ErrorLines
+    private let exited: DispatchSemaphore
+    private let waitStatus: Locked<Int32>
+    private let registration: Int?
+    private let state = Locked(State())
+
+    private struct State {
+        var served = 0
+        var alive = true
+        var ended: (status: Int32, signal: Int32?)?
     }
 
     private static let lineLimit = 4096
     private static let errorTailKept = 4096
 
-    public func run(input: Data) throws(SandboxError) -> WorkerResult {
-        let start = Date()
+    /// Starts a worker; it waits for its first request.
+    public init(_ settings: Settings) throws(SandboxError) {
+        self.settings = settings
         var stdin: [Int32] = [-1, -1], stdout: [Int32] = [-1, -1], stderr: [Int32] = [-1, -1]
         guard makePipe(&stdin) == 0 else { throw SandboxError(.startFailed, "cannot make a pipe: \(errorText())") }
         guard makePipe(&stdout) == 0 else {
@@ -67,91 +100,190 @@ public struct WorkerProcess: Sendable {
             close(stdin[0]); close(stdin[1]); close(stdout[0]); close(stdout[1])
             throw SandboxError(.startFailed, "cannot make a pipe: \(errorText())")
         }
-
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, stdin[0], 0)
         posix_spawn_file_actions_adddup2(&actions, stdout[1], 1)
         posix_spawn_file_actions_adddup2(&actions, stderr[1], 2)
-
-        let entries = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
-        let (pid, spawned) = spawnInOwnGroup(executable, arguments, entries, &actions)
+        let entries = ProcessInfo.processInfo.environment.merging(settings.environment) { $1 }.map { "\($0.key)=\($0.value)" }
+        let (pid, spawned) = spawnInOwnGroup(settings.executable, settings.arguments, entries, &actions)
         close(stdin[0]); close(stdout[1]); close(stderr[1])
         guard spawned == 0 else {
             close(stdin[1]); close(stdout[0]); close(stderr[0])
-            throw SandboxError(.startFailed, "cannot start \(executable): \(String(cString: strerror(spawned)))")
+            throw SandboxError(.startFailed, "cannot start \(settings.executable): \(String(cString: strerror(spawned)))")
         }
-        // The worker waits for its request, so limits set now bind before any consumer byte is read.
-        if let memoryBytes { setLimit(pid, RLIMIT_AS, memoryBytes) }
-        setLimit(pid, RLIMIT_CPU, UInt64(max(1, timeout.rounded(.up))) + 1)
-        setLimit(pid, RLIMIT_CORE, 0)
+        self.pid = pid
+        // The worker waits for its first request, so this binds before any consumer byte is read.
+        if let memoryBytes = settings.memoryBytes { setLimit(pid, RLIMIT_AS, soft: memoryBytes, hard: memoryBytes) }
+        setLimit(pid, RLIMIT_CORE, soft: 0, hard: 0)
+        input = stdin[1]
+        answers = AnswerQueue(descriptor: stdout[0], limit: settings.maximumOutput)
+        errors = ErrorLines(descriptor: stderr[0], prefix: settings.progressPrefix)
+        (exited, waitStatus) = waitInBackground(pid)
+        // A stopped run ends its workers with its other process trees.
+        let tree = RunningProcesses.Tree(processGroup: pid, namespaceInit: { nil }, group: nil)
+        registration = RunningProcesses.register(tree)
+        if registration == nil { RunningProcesses.kill(tree) }
+    }
 
-        let inputFD = stdin[1]
+    deinit { finish() }
+
+    /// Whether the worker can take another request.
+    public var isAlive: Bool { state.withLock { $0.alive } }
+
+    /// Requests answered so far.
+    public var served: Int { state.withLock { $0.served } }
+
+    /// The worker's resident memory now, in bytes (0 once it is gone).
+    public var residentBytes: UInt64 {
+        guard let text = FileRead.text("/proc/\(pid)/statm"),
+              let pages = text.split(separator: " ").dropFirst().first.flatMap({ UInt64($0) }) else { return 0 }
+        return pages * UInt64(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// Sends one request and waits for its answer, the worker's end, or the timeout. After
+    /// anything but an answer the worker is gone.
+    public func serve(_ request: Data) -> WorkerResult {
+        let start = Date()
+        let served = state.withLock { $0.served }
+        guard isAlive else { return ended(start, served: served, timedOut: false) }
+        // CPU time is counted over the worker's life: the bound is what it used so far plus
+        // what one request may take.
+        let used = cpuSeconds(pid)
+        setLimit(pid, RLIMIT_CPU, soft: used + UInt64(max(1, settings.timeout.rounded(.up))) + 1, hard: nil)
+
+        let inputFD = input
         Thread.detachNewThread {
-            // A worker that died before reading would make this write raise SIGPIPE, which ends
-            // skein; blocked on this thread, the signal stays pending here and is dropped with
-            // the thread, and the write fails with EPIPE instead.
+            // A worker that died would make this write raise SIGPIPE, which ends skein; blocked
+            // on this thread, the signal stays pending here and is dropped with the thread, and
+            // the write fails with EPIPE instead.
             var blocked = sigset_t()
             sigemptyset(&blocked)
             sigaddset(&blocked, SIGPIPE)
             pthread_sigmask(SIG_BLOCK, &blocked, nil)
-            input.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let count = write(inputFD, buffer.baseAddress! + offset, buffer.count - offset)
-                    if count < 0 && errno == EINTR { continue }
-                    if count <= 0 { break }
-                    offset += count
-                }
-            }
-            close(inputFD)
+            _ = Frame.write(request, to: inputFD)
         }
+        switch answers.next(timeout: settings.timeout) {
+        case .frame(let answer)?:
+            state.withLock { $0.served += 1 }
+            return WorkerResult(
+                status: 0, signal: nil, timedOut: false, output: answer, outputExceeded: false, lastProgress: nil,
+                errorTail: "", duration: Date().timeIntervalSince(start), served: served, began: true)
+        case .tooLarge?:
+            kill(-pid, SIGKILL)
+            var result = ended(start, served: served, timedOut: false)
+            result.outputExceeded = true
+            return result
+        case .end?, .malformed?:
+            return ended(start, served: served, timedOut: false)
+        case nil:
+            kill(-pid, SIGKILL)
+            return ended(start, served: served, timedOut: true)
+        }
+    }
 
-        let answer = Locked(Data())
-        let exceeded = Locked(false)
-        let answerRead = DispatchSemaphore(value: 0)
-        let outputFD = stdout[0], limit = maximumOutput
-        Thread.detachNewThread {
-            var buffer = [UInt8](repeating: 0, count: 64 << 10)
-            var collected = Data()
-            var over = false
+    /// Closes the worker's input, so it ends once idle, and kills what is left.
+    public func finish() {
+        let wasAlive = state.withLock { state -> Bool in
+            defer { state.alive = false }
+            return state.alive
+        }
+        guard wasAlive else { return }
+        close(input)
+        if exited.wait(timeout: .now() + 2) == .timedOut { kill(-pid, SIGKILL) }
+        kill(-pid, SIGKILL)
+        registration.map(RunningProcesses.unregister)
+    }
+
+    /// The result of a request the worker did not answer: how it ended, and what it said.
+    private func ended(_ start: Date, served: Int, timedOut: Bool) -> WorkerResult {
+        let ending = state.withLock { state -> (status: Int32, signal: Int32?)? in
+            state.alive = false
+            return state.ended
+        } ?? {
+            if exited.wait(timeout: .now() + 10) == .timedOut {
+                kill(-pid, SIGKILL)
+                exited.wait()
+            }
+            // Anything the worker started dies with it; its pipes then close.
+            kill(-pid, SIGKILL)
+            close(input)
+            registration.map(RunningProcesses.unregister)
+            let raw = waitStatus.withLock { $0 }
+            let ending: (status: Int32, signal: Int32?) = raw & 0x7f == 0
+                ? ((raw >> 8) & 0xff, nil) : (128 + (raw & 0x7f), raw & 0x7f)
+            state.withLock { $0.ended = ending }
+            return ending
+        }()
+        let said = errors.finish()
+        return WorkerResult(
+            status: ending.status, signal: ending.signal, timedOut: timedOut, output: Data(), outputExceeded: false,
+            lastProgress: said.progress, errorTail: said.tail, duration: Date().timeIntervalSince(start), served: served,
+            began: said.requests > served)
+    }
+}
+
+/// Answers from a worker's standard output, read on a thread of their own so a request can wait
+/// with a timeout.
+private final class AnswerQueue: Sendable {
+    private let items = Locked<[FrameReader.Item]>([])
+    private let ready = DispatchSemaphore(value: 0)
+
+    init(descriptor: Int32, limit: Int) {
+        Thread.detachNewThread { [items, ready] in
+            let reader = FrameReader(descriptor: descriptor, limit: limit)
             while true {
-                let count = buffer.withUnsafeMutableBytes { read(outputFD, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
-                // Past the limit the rest is read and dropped, so the worker is never blocked on a full pipe.
-                if !over && collected.count + count <= limit { collected.append(contentsOf: buffer[0..<count]) } else { over = true }
+                let item = reader.next()
+                items.withLock { $0.append(item) }
+                ready.signal()
+                if case .frame = item { continue }
+                if case .tooLarge = item { continue }
+                break
             }
-            close(outputFD)
-            answer.withLock { $0 = over ? Data() : collected }
-            exceeded.withLock { $0 = over }
-            answerRead.signal()
+            close(descriptor)
         }
+    }
 
-        let progress = Locked<String?>(nil)
-        let errors = Locked(Data())
-        let errorsRead = DispatchSemaphore(value: 0)
-        let errorFD = stderr[0], prefix = Array(progressPrefix.utf8)
-        Thread.detachNewThread {
+    /// The next answer, or nil at the timeout.
+    func next(timeout: Double) -> FrameReader.Item? {
+        guard ready.wait(timeout: .now() + max(0, timeout)) == .success else { return nil }
+        return items.withLock { $0.removeFirst() }
+    }
+}
+
+/// A worker's standard error, read as it comes: the last progress line since the current
+/// request started, and the end of everything else.
+private final class ErrorLines: Sendable {
+    private let said = Locked((progress: String?.none, tail: Data(), requests: 0))
+    private let done = DispatchSemaphore(value: 0)
+    private static let lineLimit = 4096
+    private static let tailKept = 4096
+
+    init(descriptor: Int32, prefix: String) {
+        let prefix = Array(prefix.utf8)
+        let marker = prefix + Array(WorkerProcess.requestMarker.utf8)
+        Thread.detachNewThread { [said, done] in
             var buffer = [UInt8](repeating: 0, count: 16 << 10)
             var line: [UInt8] = []
             var lineCut = false
-            var tail = Data()
             func endLine() {
-                if !lineCut, line.starts(with: prefix) {
-                    let text = String(decoding: line.dropFirst(prefix.count), as: UTF8.self)
-                    progress.withLock { $0 = text }
-                } else {
-                    tail.append(contentsOf: line.prefix(Self.lineLimit))
-                    tail.append(10)
-                    if tail.count > 2 * Self.errorTailKept { tail = Data(tail.suffix(Self.errorTailKept)) }
+                said.withLock { said in
+                    if !lineCut, line == marker {
+                        said = (nil, Data(), said.requests + 1)
+                    } else if !lineCut, line.starts(with: prefix) {
+                        said.progress = String(decoding: line.dropFirst(prefix.count), as: UTF8.self)
+                    } else {
+                        said.tail.append(contentsOf: line.prefix(Self.lineLimit))
+                        said.tail.append(10)
+                        if said.tail.count > 2 * Self.tailKept { said.tail = Data(said.tail.suffix(Self.tailKept)) }
+                    }
                 }
                 line.removeAll(keepingCapacity: true)
                 lineCut = false
             }
             while true {
-                let count = buffer.withUnsafeMutableBytes { read(errorFD, $0.baseAddress, $0.count) }
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { break }
                 for byte in buffer[0..<count] {
@@ -160,42 +292,27 @@ public struct WorkerProcess: Sendable {
                 }
             }
             if !line.isEmpty { endLine() }
-            close(errorFD)
-            errors.withLock { $0 = Data(tail.suffix(Self.errorTailKept)) }
-            errorsRead.signal()
+            close(descriptor)
+            done.signal()
         }
-
-        // A stopped run ends its workers with its other process trees.
-        let tree = RunningProcesses.Tree(processGroup: pid, namespaceInit: { nil }, group: nil)
-        let registration = RunningProcesses.register(tree)
-        if registration == nil { RunningProcesses.kill(tree) }
-        defer { registration.map(RunningProcesses.unregister) }
-        let (exited, waitStatus) = waitInBackground(pid)
-        var timedOut = false
-        if exited.wait(timeout: .now() + max(0, timeout)) == .timedOut {
-            timedOut = true
-            kill(-pid, SIGKILL)
-            exited.wait()
-        }
-        // Anything the worker started dies with it; its pipes then close.
-        kill(-pid, SIGKILL)
-        _ = answerRead.wait(timeout: .now() + 10)
-        _ = errorsRead.wait(timeout: .now() + 10)
-
-        let status = waitStatus.withLock { $0 }
-        var exitStatus: Int32, signal: Int32?
-        if status & 0x7f == 0 {
-            exitStatus = (status >> 8) & 0xff
-        } else {
-            signal = status & 0x7f
-            exitStatus = 128 + (status & 0x7f)
-        }
-        return WorkerResult(
-            status: exitStatus, signal: signal, timedOut: timedOut, output: answer.withLock { $0 },
-            outputExceeded: exceeded.withLock { $0 }, lastProgress: progress.withLock { $0 },
-            errorTail: String(decoding: errors.withLock { $0 }, as: UTF8.self),
-            duration: Date().timeIntervalSince(start))
     }
+
+    /// What the worker said about its last request, once its standard error has ended (or
+    /// after 10 s, when something it started still holds it open).
+    func finish() -> (progress: String?, tail: String, requests: Int) {
+        if done.wait(timeout: .now() + 10) == .success { done.signal() }
+        return said.withLock { ($0.progress, String(decoding: $0.tail.suffix(Self.tailKept), as: UTF8.self), $0.requests) }
+    }
+}
+
+/// User and system CPU seconds a process has used, rounded up.
+private func cpuSeconds(_ pid: pid_t) -> UInt64 {
+    guard let stat = FileRead.text("/proc/\(pid)/stat"),
+          let close = stat.range(of: ")", options: .backwards) else { return 0 }
+    let fields = stat[close.upperBound...].split(separator: " ")
+    guard fields.count > 13, let user = UInt64(fields[11]), let system = UInt64(fields[12]) else { return 0 }
+    let ticks = UInt64(max(1, sysconf(Int32(_SC_CLK_TCK))))
+    return (user + system + ticks - 1) / ticks
 }
 
 // `prlimit` is a GNU extension the Glibc module does not import; looked up once.
@@ -205,7 +322,13 @@ private let prlimitFunction: (@convention(c) (pid_t, Int32, UnsafePointer<rlimit
         symbol, to: (@convention(c) (pid_t, Int32, UnsafePointer<rlimit>?, UnsafeMutablePointer<rlimit>?) -> Int32).self)
 }()
 
-private func setLimit(_ pid: pid_t, _ resource: __rlimit_resource, _ value: UInt64) {
-    var limit = rlimit(rlim_cur: rlim_t(value), rlim_max: rlim_t(value))
-    _ = prlimitFunction?(pid, Int32(resource.rawValue), &limit, nil)
+/// Sets a limit of another process; a nil `hard` keeps its hard limit (a soft limit may be
+/// raised again without privilege, up to the hard one).
+private func setLimit(_ pid: pid_t, _ resource: __rlimit_resource, soft: UInt64, hard: UInt64?) {
+    guard let prlimitFunction else { return }
+    var current = rlimit()
+    if hard == nil, prlimitFunction(pid, Int32(resource.rawValue), nil, &current) != 0 { return }
+    let ceiling = hard.map { rlim_t($0) } ?? current.rlim_max
+    var limit = rlimit(rlim_cur: min(rlim_t(soft), ceiling), rlim_max: ceiling)
+    _ = prlimitFunction(pid, Int32(resource.rawValue), &limit, nil)
 }

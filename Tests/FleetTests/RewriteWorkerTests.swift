@@ -42,13 +42,14 @@ import TestSupport
 
     @Test func aWorkerKilledBySignalIsAnErrorNamingTheFileItWasReading() throws {
         let directory = Self.slowConsumer()
-        let parent = getpid()
+        // A pool of its own: its workers are the only ones this test may kill.
+        let pool = try #require(RewriteWorker.newPool())
         // Crash the worker the way a parser fault would: SIGSEGV once it has spent half a second
         // of CPU, by then parsing the big file (the first in path order).
         let killer = Thread {
             for _ in 0..<6000 {
                 Thread.sleep(forTimeInterval: 0.05)
-                for pid in workerPIDs(parent: parent) where cpuTicks(pid) > 50 {
+                for pid in pool.busyProcesses where cpuTicks(pid) > 50 {
                     kill(pid, SIGSEGV)
                     return
                 }
@@ -56,12 +57,42 @@ import TestSupport
         }
         killer.start()
         do {
-            _ = try RewriteWorker.plan(Self.migration, Workspace(root: directory.path), fileBudget: 600)
+            _ = try RewriteWorker.plan(Self.migration, Workspace(root: directory.path), fileBudget: 600, pool: pool)
             Issue.record("the worker was not killed")
         } catch {
             #expect(String(describing: error).hasPrefix("rewrite worker crashed: signal 11 while reading Sources/App/Big.swift"),
                     "\(error)")
         }
+        // The next consumer gets a new worker.
+        let next = TemporaryDirectory("skein-worker")
+        next.write("Sources/App/PlayEvent.swift", "struct PlayEvent: Codable { var track_id: String }\n")
+        let plan = try RewriteWorker.plan(Self.migration, Workspace(root: next.path), pool: pool)
+        #expect(plan.edits.map(\.path) == ["Sources/App/PlayEvent.swift"])
+        #expect(pool.workersStarted == 2)
+    }
+
+    /// One worker plans consumer after consumer; one that died while idle (killed, or out of
+    /// memory) is replaced without the next consumer paying for it.
+    @Test func aWorkerServesConsumerAfterConsumerAndADeadOneIsReplaced() throws {
+        let pool = try #require(RewriteWorker.newPool())
+        var plans: [RewriteResult] = []
+        for index in 0..<3 {
+            let directory = TemporaryDirectory("skein-worker")
+            directory.write("Sources/App\(index)/PlayEvent.swift", "struct PlayEvent: Codable { var track_id: String }\n")
+            plans.append(try RewriteWorker.plan(Self.migration, Workspace(root: directory.path), pool: pool))
+        }
+        #expect(plans.map { $0.edits.map(\.path) } == (0..<3).map { ["Sources/App\($0)/PlayEvent.swift"] })
+        #expect(pool.workersStarted == 1)
+        let idle = pool.idleProcesses
+        #expect(idle.count == 1)
+
+        for pid in idle { kill(pid, SIGKILL) }
+        let directory = TemporaryDirectory("skein-worker")
+        directory.write("Sources/Last/PlayEvent.swift", "struct PlayEvent: Codable { var track_id: String }\n")
+        let plan = try RewriteWorker.plan(Self.migration, Workspace(root: directory.path), pool: pool)
+        #expect(plan.edits.map(\.path) == ["Sources/Last/PlayEvent.swift"])
+        #expect(pool.workersStarted == 2)
+        #expect(pool.idleProcesses.count == 1 && pool.idleProcesses != idle)
     }
 
     @Test func aFileOverItsTimeBudgetIsGivenUpAndNamedForAPerson() throws {
@@ -82,19 +113,6 @@ func cpuTicks(_ pid: pid_t) -> Int {
     let fields = stat[close.upperBound...].split(separator: " ")
     guard fields.count > 13 else { return 0 }
     return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
-}
-
-/// Rewrite workers started by this process.
-func workerPIDs(parent: pid_t) -> [pid_t] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap { pid_t($0) }.filter { pid in
-        guard let stat = procFile("/proc/\(pid)/stat"),
-              let close = stat.range(of: ")", options: .backwards) else { return false }
-        let fields = stat[close.upperBound...].split(separator: " ")
-        guard fields.count > 2, pid_t(fields[1]) == parent else { return false }
-        let command = procFile("/proc/\(pid)/cmdline") ?? ""
-        return command.contains(RewriteWorker.subcommand)
-    }
 }
 
 /// A file of /proc, read to its end (they report a size of 0, so readers that trust the size see nothing).

@@ -107,9 +107,10 @@ case "plays":
         ("plan_s", .double(median(plan))), ("plan_lines_per_s", .double((Double(lines) / median(plan)).rounded())),
     ])
 case "worker":
-    // What planning in a worker process costs per consumer: the same plan made in this process
-    // and by `skein plan-worker` (spawn, job encoded, plan decoded), over an empty consumer
-    // (nothing but the cost of the process) and over DIR.
+    // What planning in a worker process costs per consumer: the same plan made in this process,
+    // by a kept `skein plan-worker` (job encoded, sent, plan decoded: what a run pays per
+    // consumer) and by a worker started for it (what the first consumer of each worker pays),
+    // over an empty consumer (nothing but the cost of the worker) and over DIR.
     guard arguments.count >= 3 else { fatalError("usage: skein-bench worker SKEIN DIR [ROUNDS]") }
     let executable = arguments.dropFirst().first!, root = arguments.dropFirst(2).first!
     let rounds = arguments.dropFirst(3).first.flatMap { Int($0) } ?? 20
@@ -117,29 +118,35 @@ case "worker":
     let empty = FileManager.default.temporaryDirectory.appendingPathComponent("skein-bench-empty-\(getpid())").path
     try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: empty) }
-    func inWorker(_ root: String) -> Int {
-        let worker = WorkerProcess(
-            executable: executable, arguments: [executable, "plan-worker"], memoryBytes: 2 << 30, timeout: 600,
-            progressPrefix: "skein-worker: ", environment: ["SWIFT_BACKTRACE": "enable=no"])
+    let settings = WorkerProcess.Settings(
+        executable: executable, arguments: [executable, "plan-worker"], memoryBytes: 2 << 30, timeout: 600,
+        progressPrefix: "skein-worker: ", environment: ["SWIFT_BACKTRACE": "enable=no"])
+    let kept = WorkerPool(settings)
+    func inWorker(_ root: String, _ pool: WorkerPool) -> Int {
         let job = PlanJob(migration: migration, workspace: Workspace(root: root))
-        guard let result = try? worker.run(input: try! job.encoded()), result.status == 0,
+        guard let result = try? pool.serve(try! job.encoded()), result.answered,
               let plan = try? RewriteResult.decode(result.output) else { fatalError("plan-worker failed") }
         return plan.edits.count
     }
-    var emptyIn: [Double] = [], emptyOut: [Double] = [], fullIn: [Double] = [], fullOut: [Double] = []
+    _ = inWorker(empty, kept)
+    var emptyIn: [Double] = [], emptyKept: [Double] = [], emptyNew: [Double] = []
+    var fullIn: [Double] = [], fullKept: [Double] = []
     var editsIn = 0, editsOut = 0
     for _ in 0..<rounds {
         emptyIn.append(seconds { _ = Migrator(migration: migration).plan(Workspace(root: empty)) })
-        emptyOut.append(seconds { _ = inWorker(empty) })
+        emptyKept.append(seconds { _ = inWorker(empty, kept) })
+        emptyNew.append(seconds { _ = inWorker(empty, WorkerPool(settings)) })
         fullIn.append(seconds { editsIn = Migrator(migration: migration).plan(Workspace(root: root)).edits.count })
-        fullOut.append(seconds { editsOut = inWorker(root) })
+        fullKept.append(seconds { editsOut = inWorker(root, kept) })
     }
     guard editsIn == editsOut else { fatalError("the worker planned \(editsOut) edits, in-process \(editsIn)") }
+    guard kept.workersStarted == 1 else { fatalError("the kept worker was replaced \(kept.workersStarted - 1) times") }
     emit([
         ("figure", .string("worker")), ("rounds", .int(rounds)), ("files_edited", .int(editsIn)),
-        ("empty_in_process_s", .double(median(emptyIn))), ("empty_worker_s", .double(median(emptyOut))),
-        ("consumer_in_process_s", .double(median(fullIn))), ("consumer_worker_s", .double(median(fullOut))),
-        ("overhead_per_consumer_s", .double(median(fullOut) - median(fullIn))),
+        ("empty_in_process_s", .double(median(emptyIn))), ("empty_kept_worker_s", .double(median(emptyKept))),
+        ("empty_new_worker_s", .double(median(emptyNew))),
+        ("consumer_in_process_s", .double(median(fullIn))), ("consumer_kept_worker_s", .double(median(fullKept))),
+        ("overhead_per_consumer_s", .double(median(fullKept) - median(fullIn))),
     ])
 case "sandbox":
     guard let package = arguments.dropFirst().first else { fatalError("usage: skein-bench sandbox PACKAGE-DIR") }
