@@ -33,6 +33,8 @@ public enum FleetRun {
         let budget = BranchBudget(options.maxBranches)
         let testSlots = DispatchSemaphore(value: max(1, options.testJobs))
         var results: [MigrationOutcome] = []
+        // The rewrite workers kept between consumers end with the run, waited for.
+        defer { RewriteWorker.pool?.shutdown() }
         if !options.dryRun {
             Leftovers.sweep(layout: layout)
             RunningProcesses.sweepOrphans()

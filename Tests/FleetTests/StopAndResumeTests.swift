@@ -21,9 +21,12 @@ import TestSupport
         runProgram("/usr/bin/pgrep", ["-af", pattern]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test func sigtermKillsRunningStepsAfterTheGraceRecordsThemInterruptedAndExits143() throws {
+    /// SIGTERM (a pod's stop, `kill`) ends the run with 143, SIGINT (Ctrl-C) with 130, as a shell reports them.
+    @Test(arguments: [(SIGTERM, Int32(143), "sleep 600.25"), (SIGINT, Int32(130), "sleep 600.26")])
+    func aStopKillsRunningStepsAfterTheGraceRecordsThemInterruptedAndExitsAsTheSignalSays(
+        _ signal: Int32, _ status: Int32, _ marker: String
+    ) throws {
         // A test command that would run for ten minutes: only the stop can end it.
-        let marker = "sleep 600.25"
         let fleet = FleetFixture(testCommand: marker)
         let process = try startSkein([
             "run", "--registry", fleet.registry, "--mirrors", fleet.mirrors, "--jobs", "2", "--test-jobs", "2",
@@ -35,9 +38,9 @@ import TestSupport
             started = !processes(matching: marker).isEmpty
         }
         #expect(started, "the test command never started")
-        kill(process.processIdentifier, SIGTERM)
-        #expect(waitForExit(process, limit: 120), "skein did not end after SIGTERM")
-        #expect(process.terminationStatus == 143)
+        kill(process.processIdentifier, signal)
+        #expect(waitForExit(process, limit: 120), "skein did not end after signal \(signal)")
+        #expect(process.terminationStatus == status)
         #expect(processes(matching: marker).isEmpty, "test processes outlived skein")
 
         let interrupted = consumersOfPlays.filter { fleet.ledger($0).last?["interrupted"] as? Bool == true }
