@@ -1,4 +1,5 @@
 import Foundation
+import SkeinBasics
 
 /// The last `capacity` bytes of a stream, in memory fixed when it is made.
 struct TailBuffer {
@@ -41,8 +42,8 @@ struct TailBuffer {
 /// one line of gigabytes costs no more than a short one.
 final class OutputLines: @unchecked Sendable {
     static let lineLimit = 16 << 10
-    private let lock = NSLock()
-    private var partial: [UInt8] = []
+    /// The start of a line whose end has not come yet.
+    private let partial = Locked<[UInt8]>([])
     private let wants: (UnsafeRawBufferPointer) -> Bool
     private let line: (Substring) -> Void
 
@@ -50,41 +51,41 @@ final class OutputLines: @unchecked Sendable {
     init(wants: @escaping (UnsafeRawBufferPointer) -> Bool, line: @escaping (Substring) -> Void) {
         self.wants = wants
         self.line = line
-        partial.reserveCapacity(Self.lineLimit)
+        partial.withLock { $0.reserveCapacity(Self.lineLimit) }
     }
 
     func feed(_ bytes: UnsafeRawBufferPointer) {
-        lock.lock()
-        defer { lock.unlock() }
-        var rest = bytes
-        while !rest.isEmpty {
-            guard let newline = memchr(rest.baseAddress!, 10, rest.count) else {
-                keep(rest)
-                return
+        partial.withLock { partial in
+            var rest = bytes
+            while !rest.isEmpty {
+                guard let newline = memchr(rest.baseAddress!, 10, rest.count) else {
+                    Self.keep(rest, in: &partial)
+                    return
+                }
+                let length = rest.baseAddress!.distance(to: UnsafeRawPointer(newline))
+                let piece = UnsafeRawBufferPointer(rebasing: rest[0..<length])
+                if partial.isEmpty {
+                    deliver(UnsafeRawBufferPointer(rebasing: piece.prefix(Self.lineLimit)))
+                } else {
+                    Self.keep(piece, in: &partial)
+                    partial.withUnsafeBytes { deliver($0) }
+                    partial.removeAll(keepingCapacity: true)
+                }
+                rest = UnsafeRawBufferPointer(rebasing: rest[(length + 1)...])
             }
-            let length = rest.baseAddress!.distance(to: UnsafeRawPointer(newline))
-            let piece = UnsafeRawBufferPointer(rebasing: rest[0..<length])
-            if partial.isEmpty {
-                deliver(UnsafeRawBufferPointer(rebasing: piece.prefix(Self.lineLimit)))
-            } else {
-                keep(piece)
-                partial.withUnsafeBytes { deliver($0) }
-                partial.removeAll(keepingCapacity: true)
-            }
-            rest = UnsafeRawBufferPointer(rebasing: rest[(length + 1)...])
         }
     }
 
     /// The last line, when the output did not end with a newline.
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if !partial.isEmpty { partial.withUnsafeBytes { deliver($0) } }
-        partial.removeAll()
+        partial.withLock { partial in
+            if !partial.isEmpty { partial.withUnsafeBytes { deliver($0) } }
+            partial.removeAll()
+        }
     }
 
-    private func keep(_ bytes: UnsafeRawBufferPointer) {
-        let room = Self.lineLimit - partial.count
+    private static func keep(_ bytes: UnsafeRawBufferPointer, in partial: inout [UInt8]) {
+        let room = lineLimit - partial.count
         if room > 0 { partial.append(contentsOf: bytes.prefix(room)) }
     }
 
@@ -97,22 +98,24 @@ final class OutputLines: @unchecked Sendable {
 /// Writes output to the log, keeping at most `limit` bytes: the head, and at the end the last
 /// `tailBytes` after a line saying how much was left out. Memory is fixed: the tail is kept in
 /// ring buffers, never in a growing copy.
-final class LogWriter: @unchecked Sendable {
-    private let lock = NSLock()
+final class LogWriter: Sendable {
     private let handle: FileHandle?
     private let headLimit: Int
     private let limit: Int
     private let tailBytes: Int
     private let lines: OutputLines?
-    private var written = 0
-    private var total = 0
-    private var held: TailBuffer   // the last tailBytes past the head, for the log
-    private var tail: TailBuffer   // the last tailKept bytes, for the caller
-    private var finished = false
+    private let state: Locked<State>
+
+    private struct State {
+        var written = 0
+        var total = 0
+        var held: TailBuffer   // the last tailBytes past the head, for the log
+        var tail: TailBuffer   // the last tailKept bytes, for the caller
+        var finished = false
+    }
 
     init(sink: LogSink?, tailKept: Int, lines: OutputLines? = nil) throws(SandboxError) {
         self.lines = lines
-        tail = TailBuffer(capacity: tailKept)
         if let sink {
             let directory = (sink.path as NSString).deletingLastPathComponent
             do {
@@ -135,45 +138,45 @@ final class LogWriter: @unchecked Sendable {
             tailBytes = 0
         }
         headLimit = limit - tailBytes
-        held = TailBuffer(capacity: tailBytes)
+        state = Locked(State(held: TailBuffer(capacity: tailBytes), tail: TailBuffer(capacity: tailKept)))
     }
 
     func append(_ bytes: UnsafeRawBufferPointer) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !finished else { return }
-        total += bytes.count
-        var rest = bytes
-        if written < headLimit {
-            let head = UnsafeRawBufferPointer(rebasing: rest.prefix(headLimit - written))
-            try? handle?.write(contentsOf: Data(head))
-            written += head.count
-            rest = UnsafeRawBufferPointer(rebasing: rest[head.count...])
+        state.withLock { state in
+            guard !state.finished else { return }
+            state.total += bytes.count
+            var rest = bytes
+            if state.written < headLimit {
+                let head = UnsafeRawBufferPointer(rebasing: rest.prefix(headLimit - state.written))
+                try? handle?.write(contentsOf: Data(head))
+                state.written += head.count
+                rest = UnsafeRawBufferPointer(rebasing: rest[head.count...])
+            }
+            if !rest.isEmpty { state.held.append(rest) }
+            state.tail.append(bytes)
+            lines?.feed(bytes)
         }
-        if !rest.isEmpty { held.append(rest) }
-        tail.append(bytes)
-        lines?.feed(bytes)
     }
 
     func note(_ text: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !finished else { return }
-        try? handle?.write(contentsOf: Data(text.utf8))
+        state.withLock { state in
+            guard !state.finished else { return }
+            try? handle?.write(contentsOf: Data(text.utf8))
+        }
     }
 
     func finish() -> (tail: String, total: Int, truncated: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        finished = true
-        lines?.finish()
-        let truncated = total > limit && handle != nil
-        if truncated {
-            let omitted = total - written - held.count
-            try? handle?.write(contentsOf: Data("\n[skein: log cut at \(limit) bytes; \(omitted) bytes of output left out]\n".utf8))
+        state.withLock { state in
+            state.finished = true
+            lines?.finish()
+            let truncated = state.total > limit && handle != nil
+            if truncated {
+                let omitted = state.total - state.written - state.held.count
+                try? handle?.write(contentsOf: Data("\n[skein: log cut at \(limit) bytes; \(omitted) bytes of output left out]\n".utf8))
+            }
+            try? handle?.write(contentsOf: Data(state.held.bytes))
+            try? handle?.close()
+            return (String(decoding: state.tail.bytes, as: UTF8.self), state.total, truncated)
         }
-        try? handle?.write(contentsOf: Data(held.bytes))
-        try? handle?.close()
-        return (String(decoding: tail.bytes, as: UTF8.self), total, truncated)
     }
 }
