@@ -1,6 +1,7 @@
 import Fleet
 import Foundation
 import Rewrite
+import Sandbox
 import SkeinBasics
 import Testing
 import TestSupport
@@ -93,6 +94,23 @@ import TestSupport
         #expect(plan.edits.map(\.path) == ["Sources/Last/PlayEvent.swift"])
         #expect(pool.workersStarted == 2)
         #expect(pool.idleProcesses.count == 1 && pool.idleProcesses != idle)
+    }
+
+    /// A worker is ended after a number of consumers, or once it holds more memory than a
+    /// worker should keep, and the next consumer gets a new one.
+    @Test func aWorkerIsRetiredAfterItsShareOfConsumersOrPastItsMemory() throws {
+        let settings = try #require(RewriteWorker.newPool()).settings
+        let byCount = WorkerPool(settings, retireAfter: 2)
+        let byMemory = WorkerPool(settings, retireBytes: 1 << 20)
+        let directory = TemporaryDirectory("skein-worker")
+        directory.write("Sources/App/PlayEvent.swift", "struct PlayEvent: Codable { var track_id: String }\n")
+        for _ in 0..<3 {
+            #expect(try RewriteWorker.plan(Self.migration, Workspace(root: directory.path), pool: byCount).edits.count == 1)
+            #expect(try RewriteWorker.plan(Self.migration, Workspace(root: directory.path), pool: byMemory).edits.count == 1)
+        }
+        #expect(byCount.workersStarted == 2)
+        #expect(byMemory.workersStarted == 3)
+        #expect(byMemory.idleProcesses.isEmpty)
     }
 
     @Test func aFileOverItsTimeBudgetIsGivenUpAndNamedForAPerson() throws {
