@@ -38,6 +38,13 @@ func fnv1a(_ name: String) -> UInt64 {
         // The Job runs the script the image installs under the name it uses.
         let containerfile = try String(contentsOfFile: packageRoot + "/deploy/Containerfile", encoding: .utf8)
         #expect(containerfile.contains("COPY deploy/kubernetes/pod.sh /usr/local/bin/skein-pod"))
+        // The image carries every program `make install` installs (skein-index beside skein:
+        // without it a pod's renames would fall back to the syntax resolver).
+        let makefile = try String(contentsOfFile: packageRoot + "/Makefile", encoding: .utf8)
+        let installed = makefile.split(separator: "\n").filter { $0.contains("install -D") }
+            .compactMap { $0.split(separator: "/").last.map { String($0.prefix { $0 != "\"" }) } }
+        #expect(Set(installed) == ["skein", "skein-index"], "\(installed)")
+        #expect(containerfile.contains("COPY --from=build /out/usr/local/bin/ /usr/local/bin/"))
         #expect(text.contains("command: [\"/usr/local/bin/skein-pod\"]"))
     }
 
