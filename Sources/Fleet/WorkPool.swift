@@ -3,25 +3,25 @@ import SkeinBasics
 
 /// Runs blocking work (libgit2 calls, file I/O, waiting on a sandbox) on up to `limit` threads
 /// of its own, so a fleet of slow repos never starves Swift's cooperative thread pool. Results
-/// come back in the order of `items`. The work items must not share a libgit2 handle.
+/// come back in the order of `items`. The work items must not share a libgit2 handle. When it
+/// returns, its threads have ended.
 public func concurrentMap<Item: Sendable, Result: Sendable>(
     _ items: [Item], limit: Int, _ body: @escaping @Sendable (Item) -> Result
 ) async -> [Result] {
     guard !items.isEmpty else { return [] }
     let workers = max(1, min(limit, items.count))
     let state = PoolState<Result>(count: items.count)
-    return await withCheckedContinuation { (continuation: CheckedContinuation<[Result], Never>) in
+    var threads = WorkerThreads()
+    let results = await withCheckedContinuation { (continuation: CheckedContinuation<[Result], Never>) in
         state.onFinish = { continuation.resume(returning: $0) }
-        for _ in 0..<workers {
-            let thread = Thread {
-                while let index = state.next() {
-                    state.store(body(items[index]), at: index)
-                }
+        threads.start(workers) {
+            while let index = state.next() {
+                state.store(body(items[index]), at: index)
             }
-            thread.stackSize = 8 << 20
-            thread.start()
         }
     }
+    threads.join()
+    return results
 }
 
 private final class PoolState<Result: Sendable>: @unchecked Sendable {
@@ -60,16 +60,55 @@ public func concurrentForEach<Item: Sendable>(
     guard !items.isEmpty else { return }
     let workers = max(1, min(limit, items.count))
     let state = ForEachState(count: items.count, workers: workers)
+    var threads = WorkerThreads()
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
         state.onFinish = { continuation.resume() }
-        for _ in 0..<workers {
-            let thread = Thread {
-                while let index = state.next() { body(items[index]) }
-                state.workerDone()
-            }
-            thread.stackSize = 8 << 20
-            thread.start()
+        threads.start(workers) {
+            while let index = state.next() { body(items[index]) }
+            state.workerDone()
         }
+    }
+    threads.join()
+}
+
+/// The pool's threads, joined before the pool returns, so none of them is still ending (running
+/// its thread-exit destructors) when the caller goes on. One still ending when the process
+/// exited raced libcrypto's exit handler (loaded with libgit2), which frees the same per-thread
+/// state: "double free or corruption", "malloc_consolidate(): invalid chunk size" at the end of
+/// `mirror add`. Joining waits only for threads that have run out of work.
+private struct WorkerThreads {
+    private var threads: [pthread_t] = []
+
+    /// Starts `count` threads running `body`, with 8 MiB stacks. Should no thread start at all,
+    /// `body` runs on the caller's thread.
+    mutating func start(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, 8 << 20)
+        for _ in 0..<count {
+            let job = Unmanaged.passRetained(Job(body)).toOpaque()
+            var thread = pthread_t()
+            let started = pthread_create(&thread, &attributes, { job in
+                Unmanaged<Job>.fromOpaque(job!).takeRetainedValue().body()
+                return nil
+            }, job)
+            if started == 0 {
+                threads.append(thread)
+            } else {
+                Unmanaged<Job>.fromOpaque(job).release()
+            }
+        }
+        if threads.isEmpty { body() }
+    }
+
+    func join() {
+        for thread in threads { pthread_join(thread, nil) }
+    }
+
+    private final class Job {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 }
 
