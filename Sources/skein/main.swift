@@ -11,10 +11,10 @@ import SkeinCommands
 // what goes to stderr.
 setvbuf(stdout, nil, _IOLBF, 0)
 let status = await SkeinCommand.run()
-// exit() runs the C++ static destructors of the Swift runtime and its libraries while threads
-// of the cooperative pool may still be finishing the command's last task; `mirror add` aborted
-// in that window ("malloc_consolidate(): invalid chunk size", "double free or corruption",
-// one thread in libstdc++'s exit-time destructors, another in free). Output is flushed, then
-// the process ends without them.
+// exit() runs the exit handlers of every loaded library while other threads may still run:
+// `mirror add` and `mirror sync` aborted there ("malloc_consolidate(): invalid chunk size",
+// "double free or corruption"), libcrypto's OPENSSL_cleanup (loaded with libgit2) freeing the
+// per-thread state a pool thread's exit destructor was freeing too. The work pool now joins its
+// threads; still no exit handler runs: output is flushed, then the process ends without them.
 fflush(nil)
 _exit(status)
