@@ -77,10 +77,15 @@ public final class WorkerProcess: Sendable {
     private let waitStatus: Locked<Int32>
     private let registration: Int?
     private let state = Locked(State())
+    /// The request being written: the input is closed only once no write is under way, so a
+    /// write never lands on a descriptor number reused meanwhile.
+    private let writing = DispatchGroup()
 
     private struct State {
         var served = 0
         var alive = true
+        /// Set by the first caller that ends the worker; `ended` once it is reaped.
+        var ending = false
         var ended: (status: Int32, signal: Int32?)?
     }
 
@@ -153,8 +158,10 @@ public final class WorkerProcess: Sendable {
         let used = cpuSeconds(pid)
         setLimit(pid, RLIMIT_CPU, soft: used + UInt64(max(1, settings.timeout.rounded(.up))) + 1, hard: nil)
 
-        let inputFD = input
+        let inputFD = input, writing = writing
+        writing.enter()
         Thread.detachNewThread {
+            defer { writing.leave() }
             // A worker that died would make this write raise SIGPIPE, which ends skein; blocked
             // on this thread, the signal stays pending here and is dropped with the thread, and
             // the write fails with EPIPE instead.
@@ -185,42 +192,54 @@ public final class WorkerProcess: Sendable {
 
     /// Closes the worker's input, so it ends once idle, and kills what is left.
     public func finish() {
-        let wasAlive = state.withLock { state -> Bool in
-            defer { state.alive = false }
-            return state.alive
-        }
-        guard wasAlive else { return }
-        close(input)
-        if exited.wait(timeout: .now() + 2) == .timedOut { kill(-pid, SIGKILL) }
-        kill(-pid, SIGKILL)
-        registration.map(RunningProcesses.unregister)
+        state.withLock { $0.alive = false }
+        _ = end(grace: 2)
     }
 
     /// The result of a request the worker did not answer: how it ended, and what it said.
     private func ended(_ start: Date, served: Int, timedOut: Bool) -> WorkerResult {
-        let ending = state.withLock { state -> (status: Int32, signal: Int32?)? in
-            state.alive = false
-            return state.ended
-        } ?? {
-            if exited.wait(timeout: .now() + 10) == .timedOut {
-                kill(-pid, SIGKILL)
-                exited.wait()
-            }
-            // Anything the worker started dies with it; its pipes then close.
-            kill(-pid, SIGKILL)
-            close(input)
-            registration.map(RunningProcesses.unregister)
-            let raw = waitStatus.withLock { $0 }
-            let ending: (status: Int32, signal: Int32?) = raw & 0x7f == 0
-                ? ((raw >> 8) & 0xff, nil) : (128 + (raw & 0x7f), raw & 0x7f)
-            state.withLock { $0.ended = ending }
-            return ending
-        }()
+        state.withLock { $0.alive = false }
+        let ending = end(grace: 10)
         let said = errors.finish()
         return WorkerResult(
             status: ending.status, signal: ending.signal, timedOut: timedOut, output: Data(), outputExceeded: false,
             lastProgress: said.progress, errorTail: said.tail, duration: Date().timeIntervalSince(start), served: served,
             began: said.requests > served)
+    }
+
+    /// Ends the worker once: its input closed, `grace` seconds for it to exit, then it and
+    /// anything it started killed. Returns how it ended (the same on every later call).
+    private func end(grace: Double) -> (status: Int32, signal: Int32?) {
+        let first = state.withLock { state -> Bool in
+            defer { state.ending = true }
+            return !state.ending
+        }
+        guard first else {
+            // Another caller is ending it: its wait status comes once it is reaped.
+            while true {
+                if let ended = state.withLock({ $0.ended }) { return ended }
+                usleep(10_000)
+            }
+        }
+        // An idle worker ends at the end of its input; one that is being written to is killed.
+        let idle = writing.wait(timeout: .now()) == .success
+        if idle { close(input) }
+        if exited.wait(timeout: .now() + (idle ? grace : 0)) == .timedOut {
+            kill(-pid, SIGKILL)
+            exited.wait()
+        }
+        // Anything the worker started dies with it; its pipes then close, and a write under way fails.
+        kill(-pid, SIGKILL)
+        if !idle {
+            writing.wait()
+            close(input)
+        }
+        registration.map(RunningProcesses.unregister)
+        let raw = waitStatus.withLock { $0 }
+        let ended: (status: Int32, signal: Int32?) = raw & 0x7f == 0
+            ? ((raw >> 8) & 0xff, nil) : (128 + (raw & 0x7f), raw & 0x7f)
+        state.withLock { $0.ended = ended }
+        return ended
     }
 }
 
