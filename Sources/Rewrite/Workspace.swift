@@ -2,10 +2,8 @@ import Foundation
 import SkeinBasics
 #if canImport(Glibc)
 import Glibc
-private let systemWrite = Glibc.write
 #else
 import Darwin
-private let systemWrite = Darwin.write
 #endif
 
 /// A consumer's worktree as the rewrites see it: the text files skein may read and edit.
@@ -82,16 +80,7 @@ public struct Workspace: Sendable {
         var status = stat()
         guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, ftruncate(descriptor, 0) == 0 else { return false }
         var contents = contents
-        let written = contents.withUTF8 { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let count = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0, errno == EINTR { continue }
-                guard count > 0 else { return false }
-                offset += count
-            }
-            return true
-        }
+        let written = contents.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: descriptor) }
         return written && movesPastSecond(status.st_mtim.tv_sec, descriptor)
     }
 

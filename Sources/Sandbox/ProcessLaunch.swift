@@ -77,13 +77,7 @@ struct ProcessLaunch: Sendable {
         let drained = DispatchSemaphore(value: 0)
         let readFD = output[0]
         Thread.detachNewThread {
-            var buffer = [UInt8](repeating: 0, count: 64 << 10)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
-                buffer.withUnsafeBytes { writer.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            }
+            readToEnd(readFD) { writer.append($0) }
             close(readFD)
             drained.signal()
         }
@@ -92,12 +86,8 @@ struct ProcessLaunch: Sendable {
             let infoRead = info[0]
             Thread.detachNewThread {
                 var text = [UInt8]()
-                var buffer = [UInt8](repeating: 0, count: 4096)
-                while true {
-                    let count = buffer.withUnsafeMutableBytes { read(infoRead, $0.baseAddress, $0.count) }
-                    if count < 0 && errno == EINTR { continue }
-                    if count <= 0 { break }
-                    text += buffer[0..<count]
+                readToEnd(infoRead, chunk: 4096) { bytes in
+                    text += bytes
                     if let child = Self.childPID(in: text) { namespaceInit.withLock { $0 = child } }
                 }
                 close(infoRead)
@@ -153,6 +143,17 @@ struct ProcessLaunch: Sendable {
 }
 
 func errorText() -> String { String(cString: strerror(errno)) }
+
+/// Reads `descriptor` until its end (or an error), handing each chunk read to `body`.
+func readToEnd(_ descriptor: Int32, chunk: Int = 64 << 10, _ body: (UnsafeRawBufferPointer) -> Void) {
+    var buffer = [UInt8](repeating: 0, count: chunk)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { return }
+        buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+    }
+}
 
 // `pipe2` and `posix_spawn_file_actions_addchdir_np` are GNU extensions the Glibc module does
 // not import; they are looked up once. A pipe made without O_CLOEXEC could leak its write end

@@ -89,9 +89,6 @@ public final class WorkerProcess: Sendable {
         var ended: (status: Int32, signal: Int32?)?
     }
 
-    private static let lineLimit = 4096
-    private static let errorTailKept = 4096
-
     /// Starts a worker; it waits for its first request.
     public init(_ settings: Settings) throws(SandboxError) {
         self.settings = settings
@@ -276,41 +273,26 @@ private final class AnswerQueue: Sendable {
 private final class ErrorLines: Sendable {
     private let said = Locked((progress: String?.none, tail: Data(), requests: 0))
     private let done = DispatchSemaphore(value: 0)
-    private static let lineLimit = 4096
     private static let tailKept = 4096
 
     init(descriptor: Int32, prefix: String) {
-        let prefix = Array(prefix.utf8)
-        let marker = prefix + Array(WorkerProcess.requestMarker.utf8)
-        Thread.detachNewThread { [said, done] in
-            var buffer = [UInt8](repeating: 0, count: 16 << 10)
-            var line: [UInt8] = []
-            var lineCut = false
-            func endLine() {
-                said.withLock { said in
-                    if !lineCut, line == marker {
-                        said = (nil, Data(), said.requests + 1)
-                    } else if !lineCut, line.starts(with: prefix) {
-                        said.progress = String(decoding: line.dropFirst(prefix.count), as: UTF8.self)
-                    } else {
-                        said.tail.append(contentsOf: line.prefix(Self.lineLimit))
-                        said.tail.append(10)
-                        if said.tail.count > 2 * Self.tailKept { said.tail = Data(said.tail.suffix(Self.tailKept)) }
-                    }
-                }
-                line.removeAll(keepingCapacity: true)
-                lineCut = false
-            }
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
-                for byte in buffer[0..<count] {
-                    if byte == 10 { endLine(); continue }
-                    if line.count < Self.lineLimit { line.append(byte) } else { lineCut = true }
+        let marker = prefix + WorkerProcess.requestMarker
+        let lines = OutputLines(wants: { _ in true }, line: { [said] line in
+            said.withLock { said in
+                if line == marker {
+                    said = (nil, Data(), said.requests + 1)
+                } else if line.hasPrefix(prefix) {
+                    said.progress = String(line.dropFirst(prefix.count))
+                } else {
+                    said.tail.append(contentsOf: line.utf8)
+                    said.tail.append(10)
+                    if said.tail.count > 2 * Self.tailKept { said.tail = Data(said.tail.suffix(Self.tailKept)) }
                 }
             }
-            if !line.isEmpty { endLine() }
+        })
+        Thread.detachNewThread { [done] in
+            readToEnd(descriptor) { lines.feed($0) }
+            lines.finish()
             close(descriptor)
             done.signal()
         }

@@ -44,3 +44,16 @@ public enum FileRead {
         return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
     }
 }
+
+/// Writes all of `bytes` to `descriptor`, again after a short or interrupted write; false when
+/// a write fails (the other end of a pipe gone, a full disk).
+public func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { return false }
+        offset += count
+    }
+    return true
+}

@@ -6,20 +6,8 @@ import Foundation
 public enum Frame {
     /// Writes `payload` as one frame to `descriptor`; false when the other end is gone.
     public static func write(_ payload: Data, to descriptor: Int32) -> Bool {
-        writeAll(Data("\(payload.count)\n".utf8), descriptor) && writeAll(payload, descriptor)
-    }
-
-    private static func writeAll(_ data: Data, _ descriptor: Int32) -> Bool {
-        data.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let count = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { return false }
-                offset += count
-            }
-            return true
-        }
+        Data("\(payload.count)\n".utf8).withUnsafeBytes { writeAll($0, to: descriptor) }
+            && payload.withUnsafeBytes { writeAll($0, to: descriptor) }
     }
 }
 

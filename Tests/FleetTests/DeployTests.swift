@@ -96,12 +96,7 @@ func fnv1a(_ name: String) -> UInt64 {
         // Every pod's ledger lines reached the upstreams and merged: one outcome per consumer (an
         // automerge adds its `merged` line after it).
         for repo in consumersOfPlays {
-            let upstream = fleet.upstream(repo)
-            var lines: [String] = []
-            for note in git("notes", "--ref=skein", "list", in: upstream).split(separator: "\n") {
-                let object = String(note.split(separator: " ")[1])
-                lines += git("notes", "--ref=skein", "show", object, in: upstream).split(separator: "\n").map(String.init)
-            }
+            let lines = fleet.upstreamLedgerLines(repo)
             let outcomes = lines.filter { $0.contains("\"migration\":\"plays-v2\"") && !$0.contains("\"status\":\"merged\"") }
             #expect(outcomes.count == 1, "\(repo): \(lines)")
         }

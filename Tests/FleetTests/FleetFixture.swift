@@ -11,6 +11,15 @@ final class FleetFixture: @unchecked Sendable {
     func mirror(_ name: String) -> String { directory.url("mirrors/\(name).git") }
     func upstream(_ name: String) -> String { directory.url("upstreams/\(name).git") }
 
+    /// Every ledger line in the upstream's `refs/notes/skein`, over all the objects it notes.
+    func upstreamLedgerLines(_ name: String) -> [String] {
+        let upstream = upstream(name)
+        return git("notes", "--ref=skein", "list", in: upstream).split(separator: "\n").flatMap { note in
+            git("notes", "--ref=skein", "show", String(note.split(separator: " ")[1]), in: upstream)
+                .split(separator: "\n").map(String.init)
+        }
+    }
+
     /// `testCommand` replaces the consumers' `swift test` (e.g. `true`) for tests of the
     /// orchestration alone.
     init(testCommand: String? = nil) {

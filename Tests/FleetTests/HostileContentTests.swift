@@ -1,4 +1,5 @@
 import Foundation
+import SkeinBasics
 import Testing
 import TestSupport
 
@@ -80,7 +81,7 @@ import TestSupport
         try process.run()
         var peak = 0
         while process.isRunning {
-            if let status = procFile("/proc/\(process.processIdentifier)/status"),
+            if let status = FileRead.text("/proc/\(process.processIdentifier)/status"),
                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
                let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") {
                 peak = max(peak, kilobytes * 1024)

@@ -49,7 +49,7 @@ import TestSupport
         #expect(migrated.contains(Self.newLocation))
         // The daemon's test passed, and the daemon is gone.
         #expect(fleet.status("daemon") == "tests-passed", "\(fleet.ledger("daemon").last ?? [:])")
-        #expect(leftoverProcesses(containing: "sleep \(fleet.daemonMarker)").isEmpty)
+        #expect(processes(containing: "sleep \(fleet.daemonMarker)").isEmpty)
 
         // Tampering after the tests: reported, and the branch holds only skein's bytes.
         for name in ["symlink-swap", "append-after", "fifo"] {
@@ -111,7 +111,7 @@ import TestSupport
         #expect(line["status"] as? String == "error", "\(line)")
         #expect((line["error"] as? String ?? "").contains("timed out after 15 s"), "\(line)")
         #expect(Date().timeIntervalSince(start) < 600)
-        #expect(leftoverProcesses(containing: "sleep 3000").isEmpty)
+        #expect(processes(containing: "sleep 3000").isEmpty)
     }
 }
 
@@ -430,17 +430,5 @@ final class LoopbackListener: @unchecked Sendable {
             }
             count += 1
         }
-    }
-}
-
-/// Processes on this machine whose command line contains `marker`.
-private func leftoverProcesses(containing marker: String) -> [Int32] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap { entry -> Int32? in
-        guard let pid = Int32(entry), pid != getpid(),
-              let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty
-        else { return nil }
-        let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-        return line.contains(marker) ? pid : nil
     }
 }

@@ -194,12 +194,7 @@ func startSkein(_ arguments: [String]) throws -> Process {
             _ = skein(["push", "--mirrors", mirrors, "plays-v2"])
         }
         for repo in consumersOfPlays {
-            let upstream = fleet.upstream(repo)
-            var lines: [String] = []
-            for note in git("notes", "--ref=skein", "list", in: upstream).split(separator: "\n") {
-                let object = String(note.split(separator: " ")[1])
-                lines += git("notes", "--ref=skein", "show", object, in: upstream).split(separator: "\n").map(String.init)
-            }
+            let lines = fleet.upstreamLedgerLines(repo)
             // One outcome per consumer (an automerge adds its own `merged` line after it).
             let outcomes = lines.filter { $0.contains("\"migration\":\"plays-v2\"") && !$0.contains("\"status\":\"merged\"") }
             #expect(outcomes.count == 1, "\(repo): \(lines)")

@@ -9,14 +9,7 @@ import TestSupport
 /// Planning in a `skein plan-worker` process: the same plan as in-process, and a worker that
 /// dies or stalls ends as an error (or a file given up) naming the file it was at.
 @Suite struct RewriteWorkerTests {
-    static let migration = Migration(
-        id: "plays-v2", schemaCommit: "", datasets: ["plays"],
-        changes: [.renameField(dataset: "plays", from: "track_id", to: "track_uri")],
-        transitions: [DatasetTransition(
-            old: DatasetSpec(name: "plays", version: 1, location: "gs://plays/v1", record: "PlayEvent",
-                             fields: [FieldSpec(name: "track_id", column: ColumnType(.string))]),
-            new: DatasetSpec(name: "plays", version: 2, location: "gs://plays/v2", record: "PlayEvent",
-                             fields: [FieldSpec(name: "track_uri", column: ColumnType(.string), previously: "track_id")]))])
+    static let migration = trackRenameMigration
 
     /// A consumer whose one Swift file takes the parser a few seconds.
     static func slowConsumer() -> TemporaryDirectory {
@@ -126,24 +119,9 @@ import TestSupport
 
 /// User and system CPU time of a process, in clock ticks.
 func cpuTicks(_ pid: pid_t) -> Int {
-    guard let stat = procFile("/proc/\(pid)/stat"),
+    guard let stat = FileRead.text("/proc/\(pid)/stat"),
           let close = stat.range(of: ")", options: .backwards) else { return 0 }
     let fields = stat[close.upperBound...].split(separator: " ")
     guard fields.count > 13 else { return 0 }
     return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
-}
-
-/// A file of /proc, read to its end (they report a size of 0, so readers that trust the size see nothing).
-func procFile(_ path: String) -> String? {
-    let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let count = read(descriptor, &buffer, buffer.count)
-        if count <= 0 { break }
-        bytes += buffer[0..<count]
-    }
-    return String(decoding: bytes.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
 }

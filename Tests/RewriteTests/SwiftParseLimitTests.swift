@@ -1,19 +1,13 @@
 import Foundation
 import SkeinBasics
 import Testing
+import TestSupport
 @testable import Rewrite
 
 /// A hostile Swift file costs bounded time and stack: it is reported, not parsed, and the other
 /// files of the repo are still rewritten.
 struct SwiftParseLimitTests {
-    let migration = Migration(
-        id: "plays-v2", schemaCommit: "", datasets: ["plays"],
-        changes: [.renameField(dataset: "plays", from: "track_id", to: "track_uri")],
-        transitions: [DatasetTransition(
-            old: DatasetSpec(name: "plays", version: 1, location: "gs://plays/v1", record: "PlayEvent",
-                             fields: [FieldSpec(name: "track_id", column: ColumnType(.string))]),
-            new: DatasetSpec(name: "plays", version: 2, location: "gs://plays/v2", record: "PlayEvent",
-                             fields: [FieldSpec(name: "track_uri", column: ColumnType(.string), previously: "track_id")]))])
+    let migration = trackRenameMigration
 
     let model = SourceFile(path: "Sources/App/PlayEvent.swift", text: "struct PlayEvent: Codable { var track_id: String }\n")
 

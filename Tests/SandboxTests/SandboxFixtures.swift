@@ -28,18 +28,6 @@ final class SandboxPlace: Sendable {
     func outside(_ name: String) -> String { directory.url("outside/" + name) }
 }
 
-/// Processes on this machine whose command line contains `marker`.
-func processes(containing marker: String) -> [Int32] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap { entry -> Int32? in
-        guard let pid = Int32(entry), pid != getpid(),
-              let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty
-        else { return nil }
-        let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-        return line.contains(marker) ? pid : nil
-    }
-}
-
 /// A unique token for markers in command lines and file names.
 func uniqueMarker(_ label: String) -> String {
     "\(label)\(UInt32.random(in: 100_000...999_999))"

@@ -1,4 +1,5 @@
 import Foundation
+import SkeinBasics
 
 /// A temporary directory for one test, removed when the value is released.
 public final class TemporaryDirectory: @unchecked Sendable {
@@ -170,3 +171,26 @@ public let skeinExecutable: String = {
 public func skein(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) -> CommandOutput {
     runProgram(skeinExecutable, arguments, in: directory, environment: isolatedGitEnvironment.merging(environment) { $1 })
 }
+
+/// Processes on this machine, this one aside, whose command line contains `marker`.
+public func processes(containing marker: String) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { entry -> Int32? in
+        guard let pid = Int32(entry), pid != getpid(),
+              let data = FileRead.data("/proc/\(entry)/cmdline"), !data.isEmpty
+        else { return nil }
+        let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+        return line.contains(marker) ? pid : nil
+    }
+}
+
+/// The plays dataset's field `track_id` renamed to `track_uri` (record `PlayEvent`, v1 to v2):
+/// the small migration of tests that need one change to plan.
+public let trackRenameMigration = Migration(
+    id: "plays-v2", schemaCommit: "", datasets: ["plays"],
+    changes: [.renameField(dataset: "plays", from: "track_id", to: "track_uri")],
+    transitions: [DatasetTransition(
+        old: DatasetSpec(name: "plays", version: 1, location: "gs://plays/v1", record: "PlayEvent",
+                         fields: [FieldSpec(name: "track_id", column: ColumnType(.string))]),
+        new: DatasetSpec(name: "plays", version: 2, location: "gs://plays/v2", record: "PlayEvent",
+                         fields: [FieldSpec(name: "track_uri", column: ColumnType(.string), previously: "track_id")]))])
